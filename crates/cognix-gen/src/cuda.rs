@@ -1,0 +1,207 @@
+//! CUDA and cuDNN for GPU builds, decided from torch, TensorFlow or `build.cuda` exactly as cog's
+//! Complete phase decides them (cog-spec §10.2). The two places where the default mode is
+//! friendlier than cog are marked; `--strict` takes cog's path there too.
+
+use crate::compat::{latest_cuda, tables};
+use crate::config::{non_empty, Build, Spanned};
+use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::python::Requirement;
+use crate::requirements::{is_local, normalize, package_name, versions};
+use crate::version;
+use crate::Mode;
+
+/// A framework requirement found among the requirement lines.
+#[derive(Clone, Debug)]
+pub struct Framework<'a> {
+    /// The first version token of the line (`2.0.1` for `torch>=2.0.1,<3`), empty when unpinned.
+    pub version: String,
+    pub line: &'a Requirement,
+}
+
+/// The first line that names `name`. cog compares its package-name regex case-sensitively with
+/// extras included, so `Torch==2.1` and `torch[opt]==2.1` are invisible to it; the default mode
+/// compares PEP 503-normalised names instead (docs/compatibility.md).
+pub fn find<'a>(lines: &'a [Requirement], name: &str, mode: Mode) -> Option<Framework<'a>> {
+    lines
+        .iter()
+        .filter(|line| !is_local(&line.text) && !line.text.starts_with('-'))
+        .find(|line| {
+            let found = package_name(&line.text);
+            match mode {
+                Mode::Strict => found == name,
+                Mode::Default => normalize(found) == name,
+            }
+        })
+        .map(|line| Framework { version: versions(&line.text).first().map_or_else(String::new, |v| (*v).to_owned()), line })
+}
+
+/// Resolved CUDA and cuDNN (`None` on CPU builds unless written in cog.yaml).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolved {
+    pub cuda: Option<String>,
+    pub cudnn: Option<String>,
+}
+
+struct Ctx<'d> {
+    file: &'d str,
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn config(&mut self, kind: Kind, pos: Pos, key: &str) {
+        self.diagnostics.push(Diagnostic::new(kind, self.file, pos, key));
+    }
+
+    fn at_line(&mut self, kind: Kind, line: &Requirement) {
+        self.diagnostics.push(Diagnostic::new(kind, line.file.clone(), line.pos, line.key.clone()));
+    }
+}
+
+/// Completes `cuda` and `cudnn`. Like cog's Complete, the first error ends resolution: `Err(())`
+/// after the error has been pushed onto `diagnostics`.
+pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Resolved, ()> {
+    let written = |field: &Option<Spanned<String>>| non_empty(field).map(|s| s.value.clone());
+    if !build.gpu() {
+        return Ok(Resolved { cuda: written(&build.cuda), cudnn: written(&build.cudnn) });
+    }
+    let mut ctx = Ctx { file, diagnostics };
+    let t = tables();
+    let cuda_field = non_empty(&build.cuda);
+    let cudnn_field = non_empty(&build.cudnn);
+    let gpu_pos = build.gpu.as_ref().map_or(build.pos, |g| g.pos);
+
+    if let Some(cuda) = cuda_field {
+        // Validation already rejected a bad major or a missing minor; only Complete checks that
+        // the minor is a number (cog-spec §16.19).
+        let minor = cuda.value.split('.').nth(1).unwrap_or_default();
+        if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+            ctx.config(Kind::CudaMinorInvalid { value: cuda.value.clone() }, cuda.pos, "build.cuda");
+            return Err(());
+        }
+        if let Some(cudnn) = cudnn_field {
+            let compatible = t.compatible_cudnns(&cuda.value);
+            if !compatible.contains(&cudnn.value) {
+                let kind = Kind::CudaCudnnUnsupported { cuda: cuda.value.clone(), cudnn: cudnn.value.clone(), compatible };
+                ctx.config(kind, cudnn.pos, "build.cudnn");
+                return Err(());
+            }
+        }
+    }
+
+    let torch = find(lines, "torch", mode);
+    let tensorflow = find(lines, "tensorflow", mode);
+    let mut torch_version = torch.as_ref().map(|f| f.version.clone());
+    if let Some(torch) = &torch {
+        if torch.version.is_empty() {
+            match mode {
+                Mode::Strict => {
+                    ctx.at_line(Kind::TorchVersionRequired, torch.line);
+                    return Err(());
+                }
+                // Friendlier than cog: resolve as the newest torch cog knows; the lock pins the rest.
+                Mode::Default => {
+                    let assumed = t.newest_torch().to_owned();
+                    ctx.at_line(Kind::TorchUnpinnedAccepted { assumed: assumed.clone() }, torch.line);
+                    torch_version = Some(assumed);
+                }
+            }
+        }
+    }
+    let torch_cudas = torch_version.as_deref().map(|v| t.cudas_for_torch(v)).unwrap_or_default();
+
+    let mut cuda = cuda_field.map(|c| c.value.clone());
+    let mut cudnn = cudnn_field.map(|c| c.value.clone());
+    // Where the CUDA version came from, for the position of a "not supported" error.
+    let mut cuda_origin = cuda_field.map_or((gpu_pos, "build.gpu", None), |c| (c.pos, "build.cuda", None));
+
+    match (&tensorflow, &torch_version) {
+        (Some(tf), _) if !tf.version.is_empty() => {
+            let row = t.tf_row(&tf.version);
+            let (tf_cuda, tf_cudnn) = row.map_or((None, None), |r| (Some(r.cuda.clone()), Some(r.cudnn.clone())));
+            match &cuda {
+                None => {
+                    let Some(tf_cuda) = tf_cuda.clone() else {
+                        ctx.at_line(Kind::TensorflowUnknown { tf: tf.version.clone() }, tf.line);
+                        return Err(());
+                    };
+                    cuda = Some(tf_cuda);
+                    cuda_origin = (tf.line.pos, "", Some(tf.line));
+                }
+                Some(written) => {
+                    let agrees = tf_cuda.as_deref().is_some_and(|c| version::equal_minor(c, written));
+                    // cog warns when TensorFlow's CUDA *equals* build.cuda (cog-spec §16.4); the
+                    // default mode warns when it differs, which is what the message means.
+                    let warn = tf_cuda.is_none()
+                        || match mode {
+                            Mode::Strict => agrees,
+                            Mode::Default => !agrees,
+                        };
+                    if warn {
+                        let kind = Kind::TensorflowCudaUnknown { cuda: written.clone(), tf: tf.version.clone(), suggestion: tf_cuda.clone() };
+                        let pos = cuda_field.map_or(gpu_pos, |c| c.pos);
+                        ctx.config(kind, pos, "build.cuda");
+                    }
+                }
+            }
+            match (&cudnn, tf_cudnn) {
+                (None, tf_cudnn) => cudnn = tf_cudnn,
+                // cog also rejects a written cuDNN when it does not know the TensorFlow version
+                // (and then lists no compatible version); the default mode keeps the written one.
+                (Some(_), None) if mode == Mode::Default => {}
+                (Some(written), tf_cudnn) => {
+                    let tf_cudnn = tf_cudnn.unwrap_or_default();
+                    if *written != tf_cudnn {
+                        let kind = Kind::TensorflowCudnn { cudnn: written.clone(), tf: tf.version.clone(), tf_cudnn };
+                        let pos = cudnn_field.map_or(gpu_pos, |c| c.pos);
+                        ctx.config(kind, pos, "build.cudnn");
+                        return Err(());
+                    }
+                }
+            }
+        }
+        (_, Some(torch_version)) if !torch_version.is_empty() => {
+            let line = torch.as_ref().map(|f| f.line).expect("a torch version comes from a torch line");
+            match &cuda {
+                None => {
+                    let Some(latest) = latest_cuda(&torch_cudas) else {
+                        ctx.at_line(Kind::TorchUnknown { torch: torch_version.clone() }, line);
+                        return Err(());
+                    };
+                    cuda = Some(latest.to_owned());
+                    cuda_origin = (line.pos, "", Some(line));
+                }
+                Some(written) => {
+                    if !torch_cudas.iter().any(|c| version::equal_minor(c, written)) {
+                        let kind = Kind::TorchCudaUnknown {
+                            cuda: written.clone(),
+                            torch: torch_version.clone(),
+                            suggestion: torch_cudas.last().cloned(),
+                        };
+                        let pos = cuda_field.map_or(gpu_pos, |c| c.pos);
+                        ctx.config(kind, pos, "build.cuda");
+                    }
+                }
+            }
+        }
+        _ => {
+            if cuda.is_none() {
+                // cog's hard-coded default for GPU builds without a framework.
+                cuda = Some("11.8".to_owned());
+            }
+        }
+    }
+
+    let cuda = cuda.expect("every branch above sets CUDA or returns");
+    if cudnn.is_none() {
+        let Some(latest) = t.latest_cudnn(&cuda) else {
+            let kind = Kind::CudaUnsupported { cuda: cuda.clone() };
+            match cuda_origin {
+                (_, _, Some(line)) => ctx.at_line(kind, line),
+                (pos, key, None) => ctx.config(kind, pos, key),
+            }
+            return Err(());
+        };
+        cudnn = Some(latest);
+    }
+    Ok(Resolved { cuda: Some(cuda), cudnn })
+}

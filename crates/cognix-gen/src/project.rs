@@ -1,0 +1,207 @@
+//! The project directory and the only way cognix-gen reads files from it: size-limited, UTF-8
+//! checked, and contained (a path from cog.yaml must resolve inside the project after symlinks
+//! are followed, so a crafted cog.yaml cannot make a pre-commit hook read `/etc/shadow`).
+
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::{Diagnostic, Kind, Pos};
+
+/// Files larger than this are refused before they are read. Real cog.yaml and requirements files
+/// are a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// A file read from the project, remembered for cog.nix's header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// Relative to the project directory, with `/` separators.
+    pub name: String,
+    pub sha256: String,
+}
+
+#[derive(Debug)]
+pub struct Project {
+    /// Canonical (symlink-free) project directory.
+    root: PathBuf,
+    /// The config file, relative to the root (`cog.yaml` unless the user named another file).
+    config_name: String,
+    /// The project directory as the user wrote it, with a trailing `/` (empty for `.`), put in
+    /// front of file names in messages.
+    pub display: String,
+    /// Every file read so far, in reading order.
+    pub inputs: Vec<Input>,
+}
+
+impl Project {
+    /// `path` is a project directory holding `cog.yaml`, or a YAML file of any name.
+    pub fn open(path: &Path) -> Result<Project, Diagnostic> {
+        let (dir, config_name) = if path.is_dir() {
+            (path.to_path_buf(), "cog.yaml".to_owned())
+        } else {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            (dir.to_path_buf(), name)
+        };
+        let display = display_prefix(&dir);
+        let not_found = || {
+            let kind = Kind::ConfigNotFound { dir: dir.display().to_string() };
+            Diagnostic::new(kind, config_name.clone(), Pos::START, "")
+        };
+        let root = fs::canonicalize(&dir).map_err(|_| not_found())?;
+        if !root.join(&config_name).is_file() {
+            return Err(not_found());
+        }
+        Ok(Project { root, config_name, display, inputs: Vec::new() })
+    }
+
+    pub fn config_name(&self) -> &str {
+        &self.config_name
+    }
+
+    /// Where the generated file goes: `cog.nix` beside the config file.
+    pub fn output_path(&self) -> PathBuf {
+        self.root.join("cog.nix")
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Reads the config file.
+    pub fn read_config(&mut self) -> Result<String, Diagnostic> {
+        let name = self.config_name.clone();
+        let path = self.root.join(&name);
+        self.read_checked(&path, name, "", Pos::START)
+    }
+
+    /// Resolves a path written in cog.yaml (under `key`, at `pos`) to a file inside the project,
+    /// relative to `base` (a project-relative directory) unless absolute. Returns the
+    /// project-relative name, or `Ok(None)` when the file does not exist.
+    pub fn locate(&self, written: &str, base: &str, key: &str, pos: Pos, file: &str) -> Result<Option<(PathBuf, String)>, Diagnostic> {
+        let joined = if Path::new(written).is_absolute() {
+            PathBuf::from(written)
+        } else {
+            self.root.join(base).join(written)
+        };
+        let outside = || Diagnostic::new(Kind::PathOutsideProject { path: written.to_owned() }, file, pos, key);
+        let canonical = match fs::canonicalize(&joined) {
+            Ok(p) => p,
+            Err(_) => {
+                // A missing file is the caller's message; but a path that *would* leave the
+                // project is refused even when it does not exist.
+                return if lexically_inside(&self.root, &joined) { Ok(None) } else { Err(outside()) };
+            }
+        };
+        let Ok(relative) = canonical.strip_prefix(&self.root) else {
+            return Err(outside());
+        };
+        let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        Ok(Some((canonical, name)))
+    }
+
+    /// Reads a located file (see `locate`) for `key`.
+    pub fn read_located(&mut self, path: &Path, name: String, key: &str, pos: Pos) -> Result<String, Diagnostic> {
+        self.read_checked(path, name, key, pos)
+    }
+
+    fn read_checked(&mut self, path: &Path, name: String, key: &str, pos: Pos) -> Result<String, Diagnostic> {
+        let error = |kind: Kind, pos: Pos| Diagnostic::new(kind, name.clone(), pos, key);
+        let io = |e: std::io::Error| error(Kind::FileRead { reason: e.to_string() }, pos);
+        let file = fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(error(Kind::FileTooLarge { size, limit: MAX_FILE_BYTES }, Pos::START));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // `take` bounds the read even if the file grows between metadata() and read().
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(error(Kind::FileTooLarge { size: bytes.len() as u64, limit: MAX_FILE_BYTES }, Pos::START));
+        }
+        let text = decode_text(&bytes).map_err(|(kind, pos)| error(kind, pos))?;
+        self.inputs.push(Input { name: name.clone(), sha256: hex(&Sha256::digest(&bytes)) });
+        Ok(text)
+    }
+}
+
+/// UTF-8 text without NUL bytes, or the problem and its position.
+pub fn decode_text(bytes: &[u8]) -> Result<String, (Kind, Pos)> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return Err((Kind::InvalidUtf8, position(&bytes[..e.valid_up_to()]))),
+    };
+    if let Some(i) = text.find('\0') {
+        return Err((Kind::NulByte, position(&bytes[..i])));
+    }
+    Ok(text.to_owned())
+}
+
+/// The line and column just after `prefix`.
+fn position(prefix: &[u8]) -> Pos {
+    let text = String::from_utf8_lossy(prefix);
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Pos::new(line, column)
+}
+
+/// Whether `path`, with `.` and `..` applied without touching the file system, stays in `root`.
+fn lexically_inside(root: &Path, path: &Path) -> bool {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            c => normal.push(c),
+        }
+    }
+    normal.starts_with(root)
+}
+
+fn display_prefix(dir: &Path) -> String {
+    let text = dir.display().to_string();
+    if text.is_empty() || text == "." {
+        String::new()
+    } else if text.ends_with('/') {
+        text
+    } else {
+        format!("{text}/")
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_text_locates_bad_bytes() {
+        assert_eq!(decode_text(b"a: 1\nb: \xff\n"), Err((Kind::InvalidUtf8, Pos::new(2, 4))));
+        assert_eq!(decode_text(b"a: \0"), Err((Kind::NulByte, Pos::new(1, 4))));
+        assert_eq!(decode_text("é: 1".as_bytes()).unwrap(), "é: 1");
+    }
+
+    #[test]
+    fn lexical_containment() {
+        let root = Path::new("/p/project");
+        assert!(lexically_inside(root, Path::new("/p/project/a/../b.txt")));
+        assert!(!lexically_inside(root, Path::new("/p/project/../secret")));
+    }
+
+    #[test]
+    fn display_prefix_forms() {
+        assert_eq!(display_prefix(Path::new(".")), "");
+        assert_eq!(display_prefix(Path::new("examples/x")), "examples/x/");
+    }
+}

@@ -1,0 +1,542 @@
+//! `build.run` (and the deprecated `build.pre_install`): every command classified so the Nix side
+//! can do each part the Nix way. `apt-get install` becomes system packages, `pip install <names>`
+//! Python requirements, downloads fixed-output fetches with a hash to pin, and everything else a
+//! command run while the image is assembled (without network).
+
+use serde::Serialize;
+
+use crate::config::RunItem;
+use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::shell::{self, Pipeline, SimpleCommand, Word};
+
+/// One classified part of a run command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// `apt-get install` and apt housekeeping; `packages` are the apt names as written.
+    SystemPackages { command: String, packages: Vec<String> },
+    /// `pip install` of requirement specifiers (added to the locked environment).
+    PythonPackages { command: String, packages: Vec<String> },
+    /// A download to a fixed destination; `hash` is pinned in Nix (`cognix.fetches`).
+    Fetch {
+        command: String,
+        tool: &'static str,
+        url: String,
+        /// Absolute path in the image; `None` for pip, whose download goes into the environment.
+        destination: Option<String>,
+        /// Branch or tag a `git clone` checks out.
+        rev: Option<String>,
+        /// The download is an archive unpacked at the destination (`pget -x`).
+        unpack: bool,
+        hash: Option<String>,
+    },
+    /// Anything else, run at image build time.
+    Command { command: String },
+}
+
+/// A `build.run` item with its classification. Mounts keep only `id` and `target`: the secret's
+/// content is never read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Classified {
+    pub command: String,
+    pub mounts: Vec<Mount>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mount {
+    pub id: String,
+    pub target: String,
+}
+
+/// Classifies one item. `key` names it in messages (`build.run[2]`).
+pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Classified {
+    let mut c = Classifier { file, key, pos: item.command.pos, diagnostics, cwd: "/".to_owned() };
+    let command = item.command.value.trim().to_owned();
+    let steps = match shell::parse(&command) {
+        Ok(pipelines) => pipelines.iter().map(|p| c.pipeline(p)).collect(),
+        Err(shell::Unsupported) => vec![Step::Command { command: command.clone() }],
+    };
+    for m in &item.mounts {
+        c.warn(Kind::RunSecretMount { id: m.id.value.clone() });
+    }
+    let mounts = item.mounts.iter().map(|m| Mount { id: m.id.value.clone(), target: m.target.value.clone() }).collect();
+    Classified { command, mounts, steps }
+}
+
+struct Classifier<'a> {
+    file: &'a str,
+    key: &'a str,
+    pos: Pos,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    /// cog runs `build.run` before `WORKDIR /src`, so commands start in `/`; `cd` moves it.
+    cwd: String,
+}
+
+impl Classifier<'_> {
+    fn warn(&mut self, kind: Kind) {
+        self.diagnostics.push(Diagnostic::new(kind, self.file, self.pos, self.key));
+    }
+
+    fn command(&self, p: &Pipeline) -> Step {
+        Step::Command { command: p.text.clone() }
+    }
+
+    fn pipeline(&mut self, p: &Pipeline) -> Step {
+        let first = &p.commands[0];
+        let words = strip_prefixes(&first.words);
+        let Some(program) = words.first() else { return self.command(p) };
+        let program = program.text.rsplit('/').next().unwrap_or_default().to_owned();
+        if p.commands.len() > 1 {
+            if matches!(program.as_str(), "curl" | "wget") {
+                self.warn(Kind::RunNeedsNetwork { tool: program });
+            }
+            return self.command(p);
+        }
+        let args = &words[1..];
+        match program.as_str() {
+            "cd" => {
+                if let Some(dir) = args.first().filter(|w| !w.dynamic) {
+                    self.cwd = absolute(&self.cwd, &dir.text);
+                }
+                self.command(p)
+            }
+            "apt-get" | "apt" | "apt-fast" | "aptitude" => self.apt(p, args),
+            "pip" | "pip3" => self.pip(p, first, args),
+            "python" | "python3" if args.len() >= 2 && args[0].text == "-m" && args[1].text == "pip" => {
+                self.pip(p, first, &args[2..])
+            }
+            "uv" if args.first().is_some_and(|w| w.text == "pip") => self.pip(p, first, &args[1..]),
+            "curl" => self.curl(p, first, args),
+            "wget" => self.wget(p, first, args),
+            "git" if args.first().is_some_and(|w| w.text == "clone") => self.git_clone(p, &args[1..]),
+            "pget" => self.pget(p, args),
+            _ => self.command(p),
+        }
+    }
+
+    fn apt(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+        let verb = args.iter().find(|w| !w.text.starts_with('-')).map(|w| w.text.as_str());
+        match verb {
+            Some("install") => {
+                let packages = operands(args, &["-o", "-t", "--target-release", "-c"])
+                    .into_iter()
+                    .skip(1)
+                    .map(|w| w.text.clone())
+                    .collect();
+                Step::SystemPackages { command: p.text.clone(), packages }
+            }
+            Some("update" | "upgrade" | "dist-upgrade" | "clean" | "autoclean" | "autoremove") => {
+                Step::SystemPackages { command: p.text.clone(), packages: Vec::new() }
+            }
+            _ => self.command(p),
+        }
+    }
+
+    fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
+        let Some(verb) = args.first() else { return self.command(p) };
+        if verb.text != "install" {
+            if verb.text == "uninstall" {
+                self.warn(Kind::RunPipIgnored {
+                    what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead".to_owned(),
+                });
+            }
+            return self.command(p);
+        }
+        let args = &args[1..];
+        const VALUED: &[&str] = &[
+            "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+            "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
+            "--trusted-host", "--cache-dir", "--global-option", "--config-settings", "-C",
+            "--platform", "--python-version", "--implementation", "--abi", "--progress-bar",
+            "--src", "--no-binary", "--only-binary", "--upgrade-strategy",
+        ];
+        let custom_location = args.iter().any(|w| {
+            let flag = w.text.split('=').next().unwrap_or_default();
+            matches!(flag, "-t" | "--target" | "--prefix" | "--root" | "--user" | "-e" | "--editable" | "-r" | "--requirement")
+        });
+        let specs = operands(args, VALUED);
+        let local = specs.iter().any(|w| is_local_spec(&w.text));
+        if custom_location || local || specs.iter().any(|w| w.dynamic) || cmd.stdout.is_some() {
+            self.warn(Kind::RunPipIgnored {
+                what: "this pip install names a local path, a file or an install location, so it cannot join the locked environment; it runs as a build command without network".to_owned(),
+            });
+            return self.command(p);
+        }
+        let mut packages = Vec::new();
+        // Index options apply to the requirements this command adds.
+        let mut options = Vec::new();
+        let mut k = 0;
+        while k < args.len() {
+            let flag = args[k].text.split('=').next().unwrap_or_default();
+            let inline = args[k].text.split_once('=').map(|(_, v)| v.to_owned());
+            if matches!(flag, "-i" | "--index-url" | "--extra-index-url" | "-f" | "--find-links") {
+                let value = inline.or_else(|| args.get(k + 1).map(|w| w.text.clone())).unwrap_or_default();
+                let name = if flag == "-i" { "--index-url" } else if flag == "-f" { "--find-links" } else { flag };
+                options.push(format!("{name} {value}"));
+            } else if matches!(flag, "--pre") {
+                options.push("--pre".to_owned());
+            }
+            k += 1;
+        }
+        for spec in &specs {
+            if spec.text.contains("://") || spec.text.starts_with("git+") {
+                self.warn(Kind::FetchViaLock { url: spec.text.clone() });
+            }
+            packages.push(spec.text.clone());
+        }
+        if packages.is_empty() {
+            return self.command(p);
+        }
+        packages.extend(options);
+        Step::PythonPackages { command: p.text.clone(), packages }
+    }
+
+    fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, rev: Option<String>, unpack: bool) -> Step {
+        if url.dynamic || !url.text.contains("://") {
+            self.warn(Kind::RunShellExpansion { word: url.text.clone() });
+            return self.command(p);
+        }
+        self.warn(Kind::FetchNeedsHash { url: url.text.clone(), destination: destination.clone() });
+        Step::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, hash: None }
+    }
+
+    fn curl(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
+        // Short options that take a value, which may be glued on (`-o/x`) or follow (`-o /x`).
+        const VALUED: &str = "oHAuxmwedXCrbcKTFEYyzUQPtD";
+        const LONG_VALUED: &[&str] = &[
+            "header", "user-agent", "user", "proxy", "max-time", "write-out", "referer", "retry",
+            "retry-delay", "connect-timeout", "continue-at", "range", "cookie", "cacert", "cert",
+        ];
+        let mut output: Option<String> = None;
+        let mut remote_name = false;
+        let mut url: Option<&Word> = None;
+        let mut k = 0;
+        while k < args.len() {
+            let t = args[k].text.as_str();
+            if let Some(long) = t.strip_prefix("--") {
+                let (name, inline) = long.split_once('=').map_or((long, None), |(n, v)| (n, Some(v)));
+                match name {
+                    "output" => {
+                        output = inline.map(str::to_owned).or_else(|| args.get(k + 1).map(|w| w.text.clone()));
+                        k += usize::from(inline.is_none());
+                    }
+                    "remote-name" => remote_name = true,
+                    // A request with a body is an API call, not a download.
+                    "data" | "data-binary" | "data-raw" | "form" | "request" => return self.command(p),
+                    n if LONG_VALUED.contains(&n) => k += usize::from(inline.is_none()),
+                    _ => {}
+                }
+            } else if let Some(flags) = t.strip_prefix('-').filter(|f| !f.is_empty()) {
+                for (n, f) in flags.char_indices() {
+                    match f {
+                        'O' => remote_name = true,
+                        'd' | 'F' | 'X' => return self.command(p),
+                        f if VALUED.contains(f) => {
+                            let glued = &flags[n + f.len_utf8()..];
+                            let value = if glued.is_empty() {
+                                k += 1;
+                                args.get(k).map(|w| w.text.clone())
+                            } else {
+                                Some(glued.to_owned())
+                            };
+                            if f == 'o' {
+                                output = value;
+                            }
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+            } else if url.is_none() {
+                url = Some(&args[k]);
+            }
+            k += 1;
+        }
+        let Some(url) = url else { return self.command(p) };
+        let destination = match (output, remote_name, &cmd.stdout) {
+            (Some(o), _, _) => absolute(&self.cwd, &o),
+            (None, true, _) => absolute(&self.cwd, &url_basename(&url.text)),
+            (None, false, Some(stdout)) => absolute(&self.cwd, &stdout.text),
+            (None, false, None) => {
+                self.warn(Kind::RunNeedsNetwork { tool: "curl".to_owned() });
+                return self.command(p);
+            }
+        };
+        self.fetch(p, "curl", url, destination, None, false)
+    }
+
+    fn wget(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
+        let mut output: Option<String> = None;
+        let mut prefix: Option<String> = None;
+        let mut url: Option<&Word> = None;
+        let mut k = 0;
+        while k < args.len() {
+            let t = args[k].text.as_str();
+            let next = || args.get(k + 1).map(|w| w.text.clone());
+            if let Some(v) = t.strip_prefix("--output-document=") {
+                output = Some(v.to_owned());
+            } else if let Some(v) = t.strip_prefix("--directory-prefix=") {
+                prefix = Some(v.to_owned());
+            } else if t == "-O" || t == "--output-document" {
+                output = next();
+                k += 1;
+            } else if t == "-P" || t == "--directory-prefix" {
+                prefix = next();
+                k += 1;
+            } else if let Some(v) = t.strip_prefix("-O").filter(|v| !v.is_empty() && !t.starts_with("--")) {
+                output = Some(v.to_owned());
+            } else if let Some(v) = t.strip_prefix("-P").filter(|v| !v.is_empty() && !t.starts_with("--")) {
+                prefix = Some(v.to_owned());
+            } else if matches!(t, "-t" | "-T" | "--tries" | "--timeout" | "--header" | "-U" | "--user-agent" | "-e") {
+                k += 1;
+            } else if !t.starts_with('-') && url.is_none() {
+                url = Some(&args[k]);
+            }
+            k += 1;
+        }
+        let Some(url) = url else { return self.command(p) };
+        let destination = match (output.as_deref(), &cmd.stdout) {
+            (Some("-"), Some(stdout)) => absolute(&self.cwd, &stdout.text),
+            (Some("-"), None) => {
+                self.warn(Kind::RunNeedsNetwork { tool: "wget".to_owned() });
+                return self.command(p);
+            }
+            (Some(o), _) => absolute(&self.cwd, o),
+            (None, _) => {
+                let dir = prefix.map_or_else(|| self.cwd.clone(), |d| absolute(&self.cwd, &d));
+                absolute(&dir, &url_basename(&url.text))
+            }
+        };
+        self.fetch(p, "wget", url, destination, None, false)
+    }
+
+    fn git_clone(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+        let mut rev = None;
+        let mut positional: Vec<&Word> = Vec::new();
+        let mut k = 0;
+        while k < args.len() {
+            let t = args[k].text.as_str();
+            if let Some(v) = t.strip_prefix("--branch=") {
+                rev = Some(v.to_owned());
+            } else if t == "-b" || t == "--branch" {
+                rev = args.get(k + 1).map(|w| w.text.clone());
+                k += 1;
+            } else if matches!(t, "--depth" | "-c" | "--config" | "-o" | "--origin" | "--reference" | "-j" | "--jobs" | "--separate-git-dir" | "-u" | "--upload-pack") {
+                k += 1;
+            } else if !t.starts_with('-') {
+                positional.push(&args[k]);
+            }
+            k += 1;
+        }
+        let Some(url) = positional.first() else { return self.command(p) };
+        let name = positional.get(1).map_or_else(
+            || url_basename(&url.text).trim_end_matches(".git").to_owned(),
+            |d| d.text.clone(),
+        );
+        let destination = absolute(&self.cwd, &name);
+        self.fetch(p, "git", url, destination, rev, false)
+    }
+
+    /// Replicate's `pget [-x] URL DEST` (`-x` unpacks a tar archive into DEST).
+    fn pget(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+        let unpack = args.iter().any(|w| w.text == "-x" || w.text == "--extract");
+        let positional: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-')).collect();
+        match positional[..] {
+            [url, dest, ..] => {
+                let destination = absolute(&self.cwd, &dest.text);
+                self.fetch(p, "pget", url, destination, None, unpack)
+            }
+            _ => self.command(p),
+        }
+    }
+}
+
+/// Drops `sudo`, `env`, `VAR=value` assignments and `time` in front of the program.
+fn strip_prefixes(words: &[Word]) -> &[Word] {
+    let mut k = 0;
+    while let Some(w) = words.get(k) {
+        let is_assignment = w.text.split_once('=').is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        if matches!(w.text.as_str(), "sudo" | "env" | "time" | "nohup") || is_assignment {
+            k += 1;
+        } else if w.text.starts_with('-') && k > 0 && words[k - 1].text == "sudo" {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    &words[k..]
+}
+
+/// The non-option arguments, skipping the values of `valued` options.
+fn operands<'w>(args: &'w [Word], valued: &[&str]) -> Vec<&'w Word> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < args.len() {
+        let t = args[k].text.as_str();
+        if t.starts_with('-') {
+            if valued.contains(&t) {
+                k += 1;
+            }
+        } else {
+            out.push(&args[k]);
+        }
+        k += 1;
+    }
+    out
+}
+
+fn is_local_spec(spec: &str) -> bool {
+    spec == "." || spec.starts_with("./") || spec.starts_with("../") || spec.starts_with('/') || spec.starts_with('~')
+}
+
+/// The last path component of a URL (query and fragment removed).
+fn url_basename(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest);
+    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    if name.is_empty() || !path.contains('/') {
+        "index.html".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` applied.
+fn absolute(cwd: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') { path.to_owned() } else { format!("{cwd}/{path}") };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// A command with a newline runs as several Dockerfile lines in cog, which breaks it.
+pub fn check_newline(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    let command = item.command.value.trim();
+    if command.contains('\n') {
+        let kind = Kind::RunNewline { command: command.to_owned() };
+        diagnostics.push(Diagnostic::new(kind, file, item.command.pos, key));
+        return false;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Spanned;
+
+    fn steps(command: &str) -> (Vec<Step>, Vec<String>) {
+        let item = RunItem { pos: Pos::START, command: Spanned::new(command.to_owned(), Pos::START), object: false, mounts: vec![], accidental: None };
+        let mut diags = Vec::new();
+        let c = classify(&item, "cog.yaml", "build.run[0]", &mut diags);
+        (c.steps, diags.iter().map(|d| d.kind.code().to_owned()).collect())
+    }
+
+    fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> Step {
+        Step::Fetch { command: command.into(), tool, url: url.into(), destination: Some(destination.into()), rev: None, unpack: false, hash: None }
+    }
+
+    #[test]
+    fn apt_install_lists_packages() {
+        let (s, _) = steps("apt-get update && apt-get install -y --no-install-recommends git ffmpeg");
+        assert_eq!(
+            s,
+            [
+                Step::SystemPackages { command: "apt-get update".into(), packages: vec![] },
+                Step::SystemPackages { command: "apt-get install -y --no-install-recommends git ffmpeg".into(), packages: vec!["git".into(), "ffmpeg".into()] },
+            ]
+        );
+    }
+
+    #[test]
+    fn pip_install_names_become_requirements() {
+        let (s, w) = steps("pip install flash-attn --no-build-isolation");
+        assert_eq!(s, [Step::PythonPackages { command: "pip install flash-attn --no-build-isolation".into(), packages: vec!["flash-attn".into()] }]);
+        assert!(w.is_empty());
+        let (s, _) = steps("python -m pip install 'transformers[torch]==4.40.0' --extra-index-url https://x/simple");
+        assert_eq!(
+            s,
+            [Step::PythonPackages {
+                command: "python -m pip install 'transformers[torch]==4.40.0' --extra-index-url https://x/simple".into(),
+                packages: vec!["transformers[torch]==4.40.0".into(), "--extra-index-url https://x/simple".into()],
+            }]
+        );
+    }
+
+    #[test]
+    fn pip_install_of_a_local_path_stays_a_command() {
+        let (s, w) = steps("cd /pre-build/ops && pip install .");
+        assert_eq!(s[1], Step::Command { command: "pip install .".into() });
+        assert_eq!(w, ["CG506"]);
+    }
+
+    #[test]
+    fn downloads_become_fetches() {
+        let cmd = "curl -o /usr/local/bin/pget -L \"https://github.com/replicate/pget/releases/latest/download/pget_$(uname -s)_$(uname -m)\"";
+        let (s, w) = steps(&format!("{cmd} && chmod +x /usr/local/bin/pget"));
+        assert_eq!(
+            s,
+            [
+                fetch("https://github.com/replicate/pget/releases/latest/download/pget_Linux_x86_64", "/usr/local/bin/pget", "curl", cmd),
+                Step::Command { command: "chmod +x /usr/local/bin/pget".into() },
+            ]
+        );
+        assert_eq!(w, ["CG502"]);
+        let (s, _) = steps("mkdir -p /w && cd /w && wget -q https://h.co/m/model.safetensors?download=true");
+        assert_eq!(s[2], fetch("https://h.co/m/model.safetensors?download=true", "/w/model.safetensors", "wget", "wget -q https://h.co/m/model.safetensors?download=true"));
+        let (s, _) = steps("curl -sSLo /tmp/x.bin https://h/x.bin");
+        assert_eq!(s[0], fetch("https://h/x.bin", "/tmp/x.bin", "curl", "curl -sSLo /tmp/x.bin https://h/x.bin"));
+    }
+
+    #[test]
+    fn git_clone_records_branch_and_directory() {
+        let (s, _) = steps("git clone --depth 1 --branch main https://github.com/AICodeFactory/LivePortrait.git /pre-build");
+        assert_eq!(
+            s,
+            [Step::Fetch {
+                command: "git clone --depth 1 --branch main https://github.com/AICodeFactory/LivePortrait.git /pre-build".into(),
+                tool: "git",
+                url: "https://github.com/AICodeFactory/LivePortrait.git".into(),
+                destination: Some("/pre-build".into()),
+                rev: Some("main".into()),
+                unpack: false,
+                hash: None,
+            }]
+        );
+        let (s, _) = steps("git clone https://github.com/a/b.git");
+        assert!(matches!(&s[0], Step::Fetch { destination: Some(d), .. } if d == "/b"));
+    }
+
+    #[test]
+    fn piped_and_dynamic_downloads_stay_commands() {
+        let (s, w) = steps("curl -fsSL https://x/install.sh | sh");
+        assert!(matches!(s[0], Step::Command { .. }));
+        assert_eq!(w, ["CG504"]);
+        let (s, w) = steps("wget $URL -O /x");
+        assert!(matches!(s[0], Step::Command { .. }));
+        assert_eq!(w, ["CG505"]);
+    }
+
+    #[test]
+    fn pget_extracts() {
+        let (s, _) = steps("pget -x https://weights.replicate.delivery/x.tar /src/weights");
+        assert!(matches!(&s[0], Step::Fetch { tool: "pget", unpack: true, destination: Some(d), .. } if d == "/src/weights"));
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(absolute("/", "a/../b"), "/b");
+        assert_eq!(absolute("/x/y", "../z"), "/x/z");
+        assert_eq!(url_basename("https://h/a/b.tar.gz?x=1"), "b.tar.gz");
+        assert_eq!(url_basename("https://h"), "index.html");
+    }
+}

@@ -1,0 +1,210 @@
+//! `build.system_packages`: apt package names mapped to nixpkgs attribute paths through
+//! `lib/system-packages.json`, the table the Nix modules read too.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Kind, Pos};
+
+#[derive(Deserialize)]
+struct Table {
+    apt: BTreeMap<String, AptEntry>,
+    /// nixpkgs attribute paths known to exist, which pass through unchanged.
+    nixpkgs: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct AptEntry {
+    nixpkgs: Vec<String>,
+    /// Why an apt package maps to nothing (shown as a warning).
+    reason: Option<String>,
+}
+
+const TABLE_JSON: &str = include_str!("../../../lib/system-packages.json");
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| serde_json::from_str(TABLE_JSON).expect("lib/system-packages.json parses"))
+}
+
+/// One package request: a `system_packages` item or an `apt-get install` argument.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    pub text: &'a str,
+    /// The config file's name.
+    pub file: &'a str,
+    pub pos: Pos,
+    pub key: &'a str,
+}
+
+/// Resolves requests to nixpkgs attribute paths (deduplicated, in order). Unknown names are
+/// errors; `Err(())` after every request has been looked at.
+pub fn resolve(requests: &[Request<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<String>, ()> {
+    let mut out: Vec<String> = Vec::new();
+    let mut failed = false;
+    for request in requests {
+        let mut report = |kind: Kind| diagnostics.push(Diagnostic::new(kind, request.file, request.pos, request.key));
+        // Items like "fluidsynth --fix-missing" carry apt options along.
+        for word in request.text.split_whitespace() {
+            if word.starts_with('-') {
+                report(Kind::AptFlagDropped { flag: word.to_owned() });
+                continue;
+            }
+            let (name, qualifier) = split_qualifier(word);
+            if let Some(spec) = qualifier {
+                report(Kind::AptVersionDropped { name: name.to_owned(), spec: spec.to_owned() });
+            }
+            match lookup(name) {
+                Lookup::Attrs(attrs) => {
+                    for attr in attrs {
+                        if !out.contains(&attr) {
+                            out.push(attr);
+                        }
+                    }
+                }
+                Lookup::Dropped(reason) => report(Kind::SystemPackageDropped { name: name.to_owned(), reason }),
+                Lookup::Unknown(suggestions) => {
+                    report(Kind::SystemPackageUnknown { name: name.to_owned(), suggestions });
+                    failed = true;
+                }
+            }
+        }
+    }
+    if failed {
+        Err(())
+    } else {
+        Ok(out)
+    }
+}
+
+/// `pkg=1.2-3` (apt version) or `pkg:amd64` (architecture) → (`pkg`, the qualifier).
+fn split_qualifier(word: &str) -> (&str, Option<&str>) {
+    match word.find(['=', ':']) {
+        Some(i) if i > 0 => (&word[..i], Some(&word[i..])),
+        _ => (word, None),
+    }
+}
+
+enum Lookup {
+    Attrs(Vec<String>),
+    Dropped(String),
+    Unknown(Vec<String>),
+}
+
+fn lookup(name: &str) -> Lookup {
+    let t = table();
+    // An exact key, else the longest pattern (`cuda-toolkit-*`) that matches.
+    let entry = t.apt.get(name).or_else(|| {
+        t.apt.iter().filter(|(k, _)| k.contains('*') && glob(k, name)).max_by_key(|(k, _)| k.len()).map(|(_, e)| e)
+    });
+    if let Some(entry) = entry {
+        return match (&entry.nixpkgs[..], &entry.reason) {
+            ([], reason) => Lookup::Dropped(reason.clone().unwrap_or_else(|| "it has no nixpkgs counterpart".to_owned())),
+            (attrs, _) => Lookup::Attrs(attrs.to_vec()),
+        };
+    }
+    if t.nixpkgs.iter().any(|a| a == name) || !could_be_apt(name) && is_attr_path(name) {
+        return Lookup::Attrs(vec![name.to_owned()]);
+    }
+    Lookup::Unknown(suggestions(name))
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, rest)) => {
+            let Some(tail) = name.strip_prefix(head) else { return false };
+            (0..=tail.len()).filter(|&i| tail.is_char_boundary(i)).any(|i| glob(rest, &tail[i..]))
+        }
+    }
+}
+
+/// Debian package names are lowercase letters, digits, `+`, `-` and `.`, at least two long.
+fn could_be_apt(name: &str) -> bool {
+    name.len() >= 2 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// A dotted path of Nix identifiers (`xorg.libSM`, `python3Packages.opencv4`).
+fn is_attr_path(name: &str) -> bool {
+    name.split('.').all(|part| {
+        let mut chars = part.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
+    })
+}
+
+/// The closest apt names and attributes the table knows, best first.
+fn suggestions(name: &str) -> Vec<String> {
+    let t = table();
+    let mut scored: Vec<(usize, &str)> = t
+        .apt
+        .keys()
+        .map(String::as_str)
+        .chain(t.nixpkgs.iter().map(String::as_str))
+        .map(|known| (strsim::damerau_levenshtein(name, known), known))
+        .filter(|(distance, _)| *distance <= (name.len() / 2).max(2))
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, k)| k.to_owned()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve_names(names: &[&str]) -> (Result<Vec<String>, ()>, Vec<String>) {
+        let requests: Vec<_> = names.iter().map(|n| Request { text: n, file: "cog.yaml", pos: Pos::START, key: "build.system_packages" }).collect();
+        let mut diags = Vec::new();
+        let result = resolve(&requests, &mut diags);
+        (result, diags.iter().map(Diagnostic::message).collect())
+    }
+
+    #[test]
+    fn apt_names_map_and_attributes_pass_through() {
+        let (result, warnings) = resolve_names(&["libgl1-mesa-glx", "libglib2.0-0", "ffmpeg", "xorg.libSM", "libGL", "ffmpeg-headless"]);
+        assert_eq!(result.unwrap(), ["libGL", "glib", "ffmpeg", "xorg.libSM", "ffmpeg-headless"]);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn flags_versions_and_dropped_packages_warn() {
+        let (result, warnings) = resolve_names(&["fluidsynth --fix-missing", "git=1:2.34", "sudo"]);
+        assert_eq!(result.unwrap(), ["fluidsynth", "git"]);
+        assert_eq!(warnings.len(), 3);
+        assert!(warnings[0].contains("apt option \"--fix-missing\" is dropped"));
+        assert!(warnings[1].contains("\"git\" is pinned by nixpkgs"));
+        assert!(warnings[2].contains("apt package \"sudo\" is left out"));
+    }
+
+    #[test]
+    fn patterns_match_versioned_names() {
+        assert!(glob("cuda-toolkit-*", "cuda-toolkit-12-1"));
+        assert!(glob("libpython3*-dev", "libpython3.11-dev"));
+        assert!(!glob("libpython3*-dev", "libpython3.11"));
+        let (result, warnings) = resolve_names(&["cuda-toolkit-12-1", "libpython3.11-dev"]);
+        assert_eq!(result.unwrap(), Vec::<String>::new());
+        assert_eq!(warnings.len(), 2);
+    }
+
+    #[test]
+    fn unknown_names_suggest_close_ones() {
+        let (result, errors) = resolve_names(&["libglib2.0-O"]);
+        assert!(result.is_err());
+        assert!(errors[0].contains("unknown system package \"libglib2.0-O\""), "{errors:?}");
+        assert!(errors[0].contains("closest known names: libglib2.0-0"), "{errors:?}");
+    }
+
+    #[test]
+    fn every_name_seen_in_real_cog_yaml_files_is_known() {
+        let wild = include_str!("../tests/fixtures/apt-names-in-the-wild.tsv");
+        for line in wild.lines().filter(|l| !l.starts_with('#')) {
+            let name = line.split('\t').nth(1).unwrap();
+            let (result, _) = resolve_names(&[name]);
+            assert!(result.is_ok(), "{name} is not mapped");
+        }
+    }
+}
