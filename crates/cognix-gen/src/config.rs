@@ -608,7 +608,7 @@ mod tests {
     fn top_level_must_be_a_mapping() {
         assert_eq!(
             messages("hello\n"),
-            ["cog.yaml:1:1: error[CG012]: invalid YAML: : cannot construct !!str `hello` into config (cog.yaml must be a mapping)"]
+            ["cog.yaml:1:1: error[CG012]: invalid YAML: cannot construct !!str `hello` into config (cog.yaml must be a mapping)"]
         );
         assert_eq!(decode_str("---\nnull\n").0, CogYaml::default());
     }

@@ -285,7 +285,7 @@ impl Kind {
             ),
             Kind::ComplexKey => format!("invalid YAML: {key}: mapping keys must be plain strings"),
             Kind::TypeMismatch { found, expected } => {
-                format!("invalid YAML: {key}: cannot construct {found} into {expected}")
+                format!("invalid YAML: {}cannot construct {found} into {expected}", prefix(key))
             }
             Kind::RunItemType { found } => {
                 format!("invalid YAML: {key}: unexpected type {found} for runItemFile")
@@ -504,6 +504,15 @@ impl Kind {
                 go_quote(id)
             ),
         }
+    }
+}
+
+/// `key: ` in front of a message, or nothing for the document itself.
+fn prefix(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!("{key}: ")
     }
 }
 

@@ -54,7 +54,7 @@ pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Dia
     let mut c = Classifier { file, key, pos: item.command.pos, diagnostics, cwd: "/".to_owned() };
     let command = item.command.value.trim().to_owned();
     let steps = match shell::parse(&command) {
-        Ok(pipelines) => pipelines.iter().map(|p| c.pipeline(p)).collect(),
+        Ok(pipelines) => pipelines.iter().flat_map(|p| c.pipeline(p)).collect(),
         Err(shell::Unsupported) => vec![Step::Command { command: command.clone() }],
     };
     for m in &item.mounts {
@@ -82,19 +82,20 @@ impl Classifier<'_> {
         Step::Command { command: p.text.clone() }
     }
 
-    fn pipeline(&mut self, p: &Pipeline) -> Step {
+    /// The steps of one pipeline: one, except for `pip install` of names and URLs together.
+    fn pipeline(&mut self, p: &Pipeline) -> Vec<Step> {
         let first = &p.commands[0];
         let words = strip_prefixes(&first.words);
-        let Some(program) = words.first() else { return self.command(p) };
+        let Some(program) = words.first() else { return vec![self.command(p)] };
         let program = program.text.rsplit('/').next().unwrap_or_default().to_owned();
         if p.commands.len() > 1 {
             if matches!(program.as_str(), "curl" | "wget") {
                 self.warn(Kind::RunNeedsNetwork { tool: program });
             }
-            return self.command(p);
+            return vec![self.command(p)];
         }
         let args = &words[1..];
-        match program.as_str() {
+        let step = match program.as_str() {
             "cd" => {
                 if let Some(dir) = args.first().filter(|w| !w.dynamic) {
                     self.cwd = absolute(&self.cwd, &dir.text);
@@ -102,17 +103,18 @@ impl Classifier<'_> {
                 self.command(p)
             }
             "apt-get" | "apt" | "apt-fast" | "aptitude" => self.apt(p, args),
-            "pip" | "pip3" => self.pip(p, first, args),
+            "pip" | "pip3" => return self.pip(p, first, args),
             "python" | "python3" if args.len() >= 2 && args[0].text == "-m" && args[1].text == "pip" => {
-                self.pip(p, first, &args[2..])
+                return self.pip(p, first, &args[2..]);
             }
-            "uv" if args.first().is_some_and(|w| w.text == "pip") => self.pip(p, first, &args[1..]),
+            "uv" if args.first().is_some_and(|w| w.text == "pip") => return self.pip(p, first, &args[1..]),
             "curl" => self.curl(p, first, args),
             "wget" => self.wget(p, first, args),
             "git" if args.first().is_some_and(|w| w.text == "clone") => self.git_clone(p, &args[1..]),
             "pget" => self.pget(p, args),
             _ => self.command(p),
-        }
+        };
+        vec![step]
     }
 
     fn apt(&mut self, p: &Pipeline, args: &[Word]) -> Step {
@@ -133,15 +135,17 @@ impl Classifier<'_> {
         }
     }
 
-    fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
-        let Some(verb) = args.first() else { return self.command(p) };
+    /// `pip install`: names (and index options) join the locked environment; a URL is a download
+    /// that lock.json pins.
+    fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Vec<Step> {
+        let Some(verb) = args.first() else { return vec![self.command(p)] };
         if verb.text != "install" {
             if verb.text == "uninstall" {
                 self.warn(Kind::RunPipIgnored {
                     what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead".to_owned(),
                 });
             }
-            return self.command(p);
+            return vec![self.command(p)];
         }
         let args = &args[1..];
         const VALUED: &[&str] = &[
@@ -161,8 +165,9 @@ impl Classifier<'_> {
             self.warn(Kind::RunPipIgnored {
                 what: "this pip install names a local path, a file or an install location, so it cannot join the locked environment; it runs as a build command without network".to_owned(),
             });
-            return self.command(p);
+            return vec![self.command(p)];
         }
+        let mut steps = Vec::new();
         let mut packages = Vec::new();
         // Index options apply to the requirements this command adds.
         let mut options = Vec::new();
@@ -182,14 +187,27 @@ impl Classifier<'_> {
         for spec in &specs {
             if spec.text.contains("://") || spec.text.starts_with("git+") {
                 self.warn(Kind::FetchViaLock { url: spec.text.clone() });
+                steps.push(Step::Fetch {
+                    command: p.text.clone(),
+                    tool: "pip",
+                    url: spec.text.clone(),
+                    destination: None,
+                    rev: None,
+                    unpack: false,
+                    hash: None,
+                });
+            } else {
+                packages.push(spec.text.clone());
             }
-            packages.push(spec.text.clone());
         }
-        if packages.is_empty() {
-            return self.command(p);
+        if specs.is_empty() {
+            return vec![self.command(p)];
         }
-        packages.extend(options);
-        Step::PythonPackages { command: p.text.clone(), packages }
+        if !packages.is_empty() || !options.is_empty() {
+            packages.extend(options);
+            steps.insert(0, Step::PythonPackages { command: p.text.clone(), packages });
+        }
+        steps
     }
 
     fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, rev: Option<String>, unpack: bool) -> Step {
@@ -470,6 +488,27 @@ mod tests {
                 packages: vec!["transformers[torch]==4.40.0".into(), "--extra-index-url https://x/simple".into()],
             }]
         );
+    }
+
+    #[test]
+    fn pip_install_of_a_url_is_a_download_pinned_by_the_lock() {
+        let (s, w) = steps("pip install numpy https://h/x-1.0-py3-none-any.whl");
+        assert_eq!(
+            s,
+            [
+                Step::PythonPackages { command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(), packages: vec!["numpy".into()] },
+                Step::Fetch {
+                    command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(),
+                    tool: "pip",
+                    url: "https://h/x-1.0-py3-none-any.whl".into(),
+                    destination: None,
+                    rev: None,
+                    unpack: false,
+                    hash: None,
+                },
+            ]
+        );
+        assert_eq!(w, ["CG503"]);
     }
 
     #[test]
