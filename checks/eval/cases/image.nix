@@ -1,0 +1,79 @@
+# What dockerTools.streamLayeredImage receives: cog's runtime contract, GPU vs CPU.
+t:
+let
+  inherit (t) lib;
+  cpu = t.evalProject { src = ../projects/cpu; };
+  gpu = t.evalProject { src = ../projects/gpu; };
+  args = e: e.config.package-func.args;
+  names = map (p: p.name);
+in
+{
+  entrypointCmdPortWorkdir = {
+    expr = { inherit ((args cpu).config) Entrypoint Cmd WorkingDir ExposedPorts; };
+    expected = {
+      Entrypoint = [ "${t.pkgs.tini}/bin/tini" "--" ];
+      Cmd = [ "python" "-m" "cog.server.http" ];
+      WorkingDir = "/src";
+      ExposedPorts."5000/tcp" = { };
+    };
+  };
+
+  cpuEnvironmentHasNoCudaSettings = {
+    expr = (args cpu).config.Env;
+    expected = [
+      "COG_PREDICT_TYPE_STUB=predict.py:Predictor"
+      "NIX_SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
+      "PATH=${cpu.config.cognix.outputs.pythonEnv}/bin:/usr/local/bin:/usr/bin:/bin"
+      "PYTHONUNBUFFERED=1"
+      "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
+    ];
+  };
+
+  gpuEnvironment = {
+    expr = lib.filter (e: !lib.hasPrefix "PATH=" e) (args gpu).config.Env;
+    expected = [
+      "COG_MAX_CONCURRENCY=4"
+      "COG_PREDICT_TYPE_STUB=predict.py:Predictor"
+      "COG_TRAIN_TYPE_STUB=train.py:Trainer"
+      "HF_HOME=/src/.cache"
+      "HF_HUB_OFFLINE=1"
+      "LD_LIBRARY_PATH=${lib.concatMapStringsSep ":" (p: "${p}/lib") [ t.pkgs.ffmpeg t.pkgs.libGL t.pkgs.xorg.libSM ]}:/usr/lib64:/usr/local/nvidia/lib64:/usr/lib/x86_64-linux-gnu"
+      "NIX_SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
+      "NVIDIA_DRIVER_CAPABILITIES=all"
+      "NVIDIA_REQUIRE_CUDA=cuda>=12.4"
+      "NVIDIA_VISIBLE_DEVICES=all"
+      "PYTHONUNBUFFERED=1"
+      "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
+    ];
+  };
+
+  cpuContents = {
+    expr = names (args cpu).contents;
+    expected = [ "python3.12-env" "tini-0.19.0" "bash-interactive" "coreutils" "ca-certificates" "usr-bin-env" "bin-sh" "cpu-src" ];
+  };
+
+  gpuContentsAddSystemPackagesAndTheDriverLoader = {
+    expr = lib.drop 7 (names (args gpu).contents);
+    # The module system merges the contributions of source, system-packages and cuda in this order.
+    expected = [ "gpu-src" "ffmpeg" "libGL" "libSM" "cognix-gpu-loader" ];
+  };
+
+  layeringAndDeterminism = {
+    expr = { inherit (args cpu) name tag maxLayers created; hasTmp = lib.hasInfix "chmod 1777 tmp" (args cpu).extraCommands; };
+    expected = { name = "cpu"; tag = null; maxLayers = 100; created = "1970-01-01T00:00:01Z"; hasTmp = true; };
+  };
+
+  tagAndLayersAreOptions = {
+    expr = let e = t.evalProject { src = ../projects/cpu; modules = [{ cognix.tag = "v1"; cognix.maxLayers = 120; }]; }; in { inherit (args e) tag maxLayers; };
+    expected = { tag = "v1"; maxLayers = 120; };
+  };
+
+  publicIsTheImageWithLockAndDevShell = {
+    expr = {
+      inherit (cpu.config.public) type;
+      lock = cpu.config.public.lock.name;
+      devShell = cpu.config.public.devShell.name;
+    };
+    expected = { type = "derivation"; lock = "refresh"; devShell = "shell"; };
+  };
+}

@@ -1,0 +1,46 @@
+# The library functions and the flake-parts module.
+t:
+let
+  inherit (t) lib cognix;
+  model = cognix.model { src = ../projects/cpu; pkgs = t.double { }; };
+  nested = cognix.evalModel { root = ../.; src = ../projects/cpu; pkgs = t.double { }; };
+  flake = cognix.mkFlake { src = ../projects/cpu; pkgs = t.double { }; };
+in
+{
+  nixpkgsConfig = {
+    expr = [ (cognix.nixpkgsConfig { }) (cognix.nixpkgsConfig { cudaSupport = true; cudaCapabilities = [ "8.6" ]; }) ];
+    expected = [
+      { allowUnfree = false; cudaSupport = false; }
+      { allowUnfree = true; cudaSupport = true; cudaCapabilities = [ "8.6" ]; }
+    ];
+  };
+
+  modelPackages = {
+    expr = { image = model.image.type; lock = model.lock.name; devShell = model.devShell.name; name = model.config.name; };
+    expected = { image = "derivation"; lock = "refresh"; devShell = "shell"; name = "cpu"; };
+  };
+
+  projectPathsRelativeToTheRoot = {
+    expr = [ model.config.paths.package model.config.paths.projectRootFile nested.config.paths.package nested.config.paths.projectRootFile ];
+    expected = [ "./." "cog.yaml" "./projects/cpu" "flake.nix" ];
+  };
+
+  mkFlakeOutputs = {
+    expr = {
+      packages = lib.attrNames flake.packages.x86_64-linux;
+      app = flake.apps.x86_64-linux.lock.type;
+      shell = flake.devShells.x86_64-linux.default.name;
+    };
+    expected = { packages = [ "default" "lock" ]; app = "app"; shell = "shell"; };
+  };
+
+  readCog = {
+    expr = (cognix.readCog ../projects/gpu).build.cuda;
+    expected = "12.4";
+  };
+
+  compatTables = {
+    expr = map lib.length [ cognix.compat.torch cognix.compat.tensorflow cognix.compat.cuda ];
+    expected = [ 96 18 83 ];
+  };
+}

@@ -1,0 +1,57 @@
+# build.run: package steps join the environments, downloads are pinned fetches placed where the
+# command put them, and commands run in order in a chroot of the run layer.
+t:
+let
+  inherit (t) lib;
+  double = t.pkgs;
+  pget = "https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64";
+  ops = "https://github.com/example/ops.git";
+  pins = {
+    cognix.fetches.${pget}.hash = "sha256-pget";
+    cognix.fetches.${ops} = { hash = "sha256-ops"; rev = "0123abc"; };
+    cognix.secrets.hf_token = "/run/secrets/hf_token";
+  };
+  run = t.evalProject { src = ../projects/run; modules = [ pins ]; };
+  scripts = map (s: s.text) run.config.cognix.outputs.runScripts;
+  pgetFile = double.fetchurl { url = pget; hash = "sha256-pget"; };
+  opsTree = double.fetchgit { url = ops; hash = "sha256-ops"; rev = "0123abc"; };
+in
+{
+  packageStepsJoinTheEnvironments = {
+    expr = {
+      system = map (p: p.name) run.config.cognix.outputs.systemPackages;
+      python = run.config.python-env.pip.requirementsList;
+    };
+    expected = { system = [ "git" ]; python = [ "einops==0.8.0" "cog" ]; };
+  };
+
+  scriptsReplayEachItem = {
+    expr = scripts;
+    expected = [
+      "set -euo pipefail\ncd /\n\n# apt-get update (done by cognix outside this script)\n# apt-get install -y git (done by cognix outside this script)\n\n"
+      "set -euo pipefail\ncd /\n\n# pip install einops==0.8.0 (done by cognix outside this script)\n\n"
+      "set -euo pipefail\ncd /\n\nmkdir -p \"$(dirname /usr/local/bin/pget)\" && cp --no-preserve=mode ${pgetFile} /usr/local/bin/pget\nchmod +x /usr/local/bin/pget\n\n"
+      "set -euo pipefail\ncd /\n\nmkdir -p /opt/ops && cp -r --no-preserve=mode ${opsTree}/. /opt/ops\n\n"
+      "set -euo pipefail\ncd /\nmkdir -p \"$(dirname /run/secrets/token)\" && ln -sfn /run/cognix-secrets/hf_token /run/secrets/token\ncp /run/secrets/token /dev/null\nrm -f /run/secrets/token\n"
+    ];
+  };
+
+  gitCloneChecksOutThePinnedCommit = {
+    expr = { inherit (opsTree.args) url rev hash; };
+    expected = { url = ops; rev = "0123abc"; hash = "sha256-ops"; };
+  };
+
+  layerRunsEachScriptInAChrootWithTheSecretBound = {
+    expr = map (needle: lib.hasInfix needle run.config.cognix.outputs.runLayer.buildCommand) [
+      "proot -r $out -b /nix/store -b /dev -b /proc  -w /"
+      "proot -r $out -b /nix/store -b /dev -b /proc -b /run/secrets/hf_token:/run/cognix-secrets/hf_token -w /"
+      "rm -rf $out/tmp $out/root"
+    ];
+    expected = [ true true true ];
+  };
+
+  noLayerWithoutWork = {
+    expr = (t.evalProject { src = ../projects/cpu; }).config.cognix.outputs.runLayer;
+    expected = null;
+  };
+}

@@ -1,0 +1,122 @@
+# The public library: turn a cog project into its image, lock refresh and dev shell.
+#
+# `nixpkgs` is the nixpkgs source (a flake input) used when a caller does not pass a package
+# set; `dream2nix` is dream2nix's flake.
+{ lib, dream2nix, nixpkgs ? null }:
+let
+  cognixModule = ../modules;
+
+  /** The configuration cognix-gen wrote for the project in `src` (its cog.nix). */
+  readCog = src: (import (src + "/cog.nix")).cog;
+
+  /** nixpkgs configuration for a model: CUDA builds of nixpkgs packages only when asked for,
+      since they are unfree and mostly not in the public binary cache.
+
+      # Type
+      nixpkgsConfig :: { cudaSupport :: Bool, cudaCapabilities :: [String] } -> AttrSet
+  */
+  nixpkgsConfig = { cudaSupport ? false, cudaCapabilities ? [ ] }:
+    { allowUnfree = cudaSupport; inherit cudaSupport; }
+    // lib.optionalAttrs (cudaCapabilities != [ ]) { inherit cudaCapabilities; };
+
+  packageSet = { system, pkgs, cudaSupport, cudaCapabilities }:
+    if pkgs != null then pkgs
+    else if nixpkgs == null then throw "cognix: pass `pkgs` (a nixpkgs package set); this cognix library was loaded without nixpkgs"
+    else import nixpkgs { inherit system; config = nixpkgsConfig { inherit cudaSupport cudaCapabilities; }; };
+
+  /** Evaluates the cognix module for one project. The result's `config.public` is the image (a
+      stream script: `./result | docker load`), with `.lock` (refreshes lock.json, needs network)
+      and `.devShell` (the model's Python environment).
+
+      # Inputs
+      - `src`: the project directory (cog.yaml, cog.nix, lock.json, predict.py).
+      - `root`: the directory the lock refresh searches for by `rootFile` (the flake root); `src` by default.
+      - `name`: the image name; the directory name by default.
+      - `modules`: further cognix modules (`cognix.fetches`, `cognix.systemPackages`, ...).
+      - `pkgs`, or `system` + `cudaSupport` + `cudaCapabilities` to instantiate cognix's nixpkgs.
+      - `revision`: source revision for the OCI revision label (`self.rev or null`).
+
+      # Type
+      evalModel :: AttrSet -> { config, options, ... }
+  */
+  evalModel =
+    { src
+    , root ? src
+    , rootFile ? if root == src then "cog.yaml" else "flake.nix"
+    , name ? baseNameOf (toString src)
+    , modules ? [ ]
+    , pkgs ? null
+    , system ? "x86_64-linux"
+    , cudaSupport ? false
+    , cudaCapabilities ? [ ]
+    , revision ? null
+    }:
+    let
+      rootString = toString root;
+      srcString = toString src;
+      package =
+        if srcString == rootString then "."
+        else if lib.hasPrefix "${rootString}/" srcString then lib.removePrefix "${rootString}/" srcString
+        else throw "cognix: src (${srcString}) must be inside root (${rootString})";
+    in
+    dream2nix.lib.evalModules {
+      packageSets.nixpkgs = packageSet { inherit system pkgs cudaSupport cudaCapabilities; };
+      raw = true;
+      modules = [
+        cognixModule
+        (src + "/cog.nix")
+        {
+          _file = "cognix.lib.evalModel";
+          inherit name;
+          paths = { projectRoot = root; projectRootFile = rootFile; inherit package; };
+        }
+        (lib.optionalAttrs (revision != null) { cognix.revision = revision; })
+      ] ++ modules;
+    };
+
+  /** The packages of one model: `image`, `lock` (refresh script), `devShell`, `pythonEnv`.
+
+      # Type
+      model :: AttrSet -> { image, lock, devShell, pythonEnv, config }
+  */
+  model = args:
+    let
+      evaluated = evalModel args;
+      image = evaluated.config.public;
+    in
+    {
+      inherit image;
+      inherit (image) lock devShell pythonEnv;
+      inherit (evaluated) config;
+    };
+
+  /** The smallest consuming flake: `outputs = { cognix, self, ... }: cognix.lib.mkFlake { src = ./.; };`
+      gives `packages.<system>.default` (the image), `apps.<system>.lock` and
+      `devShells.<system>.default`. Takes the arguments of `evalModel`.
+
+      # Type
+      mkFlake :: AttrSet -> AttrSet
+  */
+  mkFlake = args@{ system ? "x86_64-linux", ... }:
+    let m = model args; in
+    {
+      packages.${system} = { default = m.image; lock = m.lock; };
+      apps.${system}.lock = { type = "app"; program = "${m.lock}/bin/refresh"; };
+      devShells.${system}.default = m.devShell;
+    };
+in
+{
+  inherit readCog nixpkgsConfig evalModel model mkFlake;
+
+  /** cog's compatibility tables (lib/compat, with their provenance), as cognix-gen uses them. */
+  compat = {
+    torch = lib.importJSON ./compat/torch_compatibility.json;
+    tensorflow = lib.importJSON ./compat/tf_compatibility.json;
+    cuda = lib.importJSON ./compat/cuda_compatibility.json;
+  };
+
+  /** apt package name → nixpkgs attribute paths (lib/system-packages.json). */
+  systemPackages = lib.importJSON ./system-packages.json;
+
+  dockerignore = import ./dockerignore.nix { inherit lib; };
+}

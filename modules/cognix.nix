@@ -1,0 +1,162 @@
+# The `cognix.*` namespace: what cog.yaml cannot say (extra nixpkgs packages, hashes for
+# downloads, secrets, source ignores, layering) and the read-only pieces the other modules build,
+# exposed for inspection and reuse. Declarations only.
+{ lib, ... }:
+let
+  inherit (lib) mkOption types literalExpression;
+in
+{
+  options.cognix = {
+    systemPackages = mkOption {
+      type = types.listOf types.package;
+      default = [ ];
+      description = "nixpkgs packages added to the image besides `cog.build.system_packages`.";
+      example = literalExpression "[ pkgs.imagemagick ]";
+    };
+
+    fetches = mkOption {
+      type = types.attrsOf (types.submodule {
+        options = {
+          hash = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "SRI hash of the download (of the checkout, for git).";
+            example = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+          };
+          rev = mkOption {
+            type = types.nullOr types.str;
+            default = null;
+            description = "For `git clone`: the commit to check out instead of the branch or tag cog.yaml names.";
+            example = "3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e";
+          };
+        };
+      });
+      default = { };
+      description = ''
+        Pins for the downloads `build.run` makes (curl, wget, git clone, pget), keyed by URL as
+        cognix-gen printed it. The Nix build has no network, so each download is a fixed-output
+        fetch whose hash must be pinned: set it to `lib.fakeHash`, build once, and copy the hash
+        Nix reports.
+      '';
+      example = literalExpression ''
+        {
+          "https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64".hash =
+            "sha256-...";
+        }
+      '';
+    };
+
+    secrets = mkOption {
+      type = types.attrsOf types.str;
+      default = { };
+      description = ''
+        For each secret id a `build.run` command mounts: an absolute path on the building machine
+        holding the secret. It is a string, not a Nix path, so the secret is never copied into the
+        Nix store or the image; the build sees it only while the command runs. Add the path to
+        `extra-sandbox-paths` in nix.conf so the sandbox can read it.
+      '';
+      example = { hf_token = "/run/secrets/hf_token"; };
+    };
+
+    sourceIgnores = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      description = "Patterns left out of /src in addition to `.dockerignore` (same syntax).";
+      example = [ "*.ipynb" "notebooks/" ];
+    };
+
+    openapiSchema = mkOption {
+      type = types.nullOr types.path;
+      default = null;
+      defaultText = literalExpression "<project>/.cog/openapi_schema.json if it exists, else generated at build time";
+      description = "OpenAPI schema for the `run.cog.openapi_schema` label and /src/.cog/openapi_schema.json.";
+      example = literalExpression "./openapi.json";
+    };
+
+    cogVersion = mkOption {
+      type = types.str;
+      default = "0.22.0";
+      description = "The cog version whose behaviour cognix reproduces, written into the `run.cog.version` label.";
+    };
+
+    revision = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "Source revision for the `org.opencontainers.image.revision` label (the flake integrations pass `self.rev`).";
+      example = "3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e";
+    };
+
+    tag = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "Image tag; `null` uses a hash of the image configuration.";
+      example = "latest";
+    };
+
+    maxLayers = mkOption {
+      type = types.ints.between 2 125;
+      default = 100;
+      description = ''
+        Layers the image may have. Every store path gets its own layer while the budget lasts
+        (torch, each nvidia wheel, Python), so models that share dependencies share layers; 125 is
+        the most overlay filesystems accept.
+      '';
+    };
+
+    pythonOverrides = mkOption {
+      type = types.attrsOf types.deferredModule;
+      default = { };
+      description = "dream2nix overrides for single Python distributions of the environment (`pip.overrides`), e.g. to add a library a wheel links against.";
+      example = literalExpression ''{ pyaudio.mkDerivation.buildInputs = [ pkgs.portaudio ]; }'';
+    };
+
+    # What the implementation modules add to the image; image.nix assembles it.
+    image = {
+      contents = mkOption {
+        type = types.listOf types.package;
+        default = [ ];
+        internal = true;
+        description = "Packages linked into the image's root file system.";
+      };
+      env = mkOption {
+        type = types.attrsOf types.str;
+        default = { };
+        internal = true;
+        description = "Environment variables for the image (`cog.environment` is applied after these).";
+      };
+      libraryPath = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        internal = true;
+        description = "Directories joined into the image's `LD_LIBRARY_PATH`, in order.";
+      };
+    };
+
+    cudaPackages = mkOption {
+      type = types.nullOr types.raw;
+      readOnly = true;
+      description = "The nixpkgs CUDA package set matching `cog.build.cuda` (GPU builds), for packages nixpkgs builds with CUDA.";
+    };
+
+    outputs =
+      let
+        output = description: mkOption {
+          type = types.raw;
+          readOnly = true;
+          inherit description;
+        };
+      in
+      {
+        pythonEnv = output "The Python environment (interpreter with every locked package) the image runs.";
+        systemPackages = output "The nixpkgs packages of `cog.build.system_packages` and `cognix.systemPackages`.";
+        libraryPath = output "Directories of the system packages' shared libraries, in the image's `LD_LIBRARY_PATH`.";
+        projectFiles = output "The project directory as copied to /src (`.dockerignore` and `cognix.sourceIgnores` honoured).";
+        source = output "The /src tree: `projectFiles`, the completed cog.yaml and the OpenAPI schema.";
+        runScripts = output "The shell script each `build.run` and `build.pre_install` item becomes, in order.";
+        runLayer = output "The files `build.run` commands and downloads produced, or `null` when they produce none.";
+        openapiSchema = output "The OpenAPI schema file (a build result when it is generated).";
+        labels = output "The image labels known at evaluation time (the schema label is added when the image is streamed).";
+        env = output "The image's environment, as `NAME=value` strings.";
+      };
+  };
+}

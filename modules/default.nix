@@ -1,0 +1,32 @@
+# The cognix module: a dream2nix module whose result (`public`) is the model's image. Evaluate
+# it with dream2nix's evalModules together with the project's cog.nix and its location:
+#
+#   dream2nix.lib.evalModules {
+#     packageSets.nixpkgs = pkgs;
+#     modules = [ cognix.modules.default ./cog.nix {
+#       name = "my-model";
+#       paths = { projectRoot = ./.; projectRootFile = "flake.nix"; package = "."; };
+#     } ];
+#   }
+#
+# (cognix.lib.model does exactly this.)
+{ dream2nix, lib, ... }:
+{
+  imports = [
+    dream2nix.modules.dream2nix.core
+    dream2nix.modules.dream2nix.package-func
+    ./interface.nix
+    ./cognix.nix
+    ./deps.nix
+    ./python.nix
+    ./cuda.nix
+    ./system-packages.nix
+    ./run.nix
+    ./source.nix
+    ./openapi.nix
+    ./labels.nix
+    ./image.nix
+  ];
+
+  version = lib.mkDefault "0";
+}

@@ -1,0 +1,83 @@
+# The image: dockerTools.streamLayeredImage with cog's runtime contract (cog-spec §13): tini as
+# the entrypoint, `python -m cog.server.http` on port 5000, WorkingDir /src, /tmp, CA
+# certificates, a fixed creation date, and one layer per store path while the layer budget lasts.
+# The result is the stream script (`./result | docker load`); it is this evaluation's `public`.
+{ config, lib, ... }:
+let
+  inherit (lib) optionalAttrs;
+  cog = config.cog;
+  deps = config.deps;
+  out = config.cognix.outputs;
+  image = config.cognix.image;
+  pythonEnv = out.pythonEnv;
+  caBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+  env =
+    {
+      PATH = "${pythonEnv}/bin:/usr/local/bin:/usr/bin:/bin";
+      PYTHONUNBUFFERED = "1";
+      SSL_CERT_FILE = caBundle;
+      NIX_SSL_CERT_FILE = caBundle;
+    }
+    // optionalAttrs (image.libraryPath != [ ]) { LD_LIBRARY_PATH = lib.concatStringsSep ":" image.libraryPath; }
+    // image.env
+    // optionalAttrs (cog.predict != null) { COG_PREDICT_TYPE_STUB = cog.predict; }
+    // optionalAttrs (cog.train != null) { COG_TRAIN_TYPE_STUB = cog.train; }
+    // optionalAttrs (cog.concurrency != null) { COG_MAX_CONCURRENCY = toString cog.concurrency.max; }
+    // cog.environment;
+
+  # The schema label is a build result; adding it to the configuration the stream script reads
+  # keeps evaluation free of import-from-derivation and leaves every layer unchanged.
+  withSchema = stream:
+    if out.openapiSchema == null then stream
+    else
+      let
+        conf = deps.runCommand "${config.name}-conf.json" { nativeBuildInputs = [ deps.jq ]; } ''
+          jq --slurpfile schema ${out.openapiSchema} \
+            '.config.Labels["run.cog.openapi_schema"] = ($schema[0] | tojson)' ${stream.conf} > $out
+        '';
+      in
+      deps.writeShellScript "stream-${config.name}" ''exec ${stream.streamScript} ${conf} "$@"''
+      // { inherit conf stream; inherit (stream) imageName imageTag; };
+in
+{
+  cognix.outputs.env = lib.mapAttrsToList (name: value: "${name}=${value}") env;
+
+  package-func = {
+    func = args: withSchema (deps.dockerTools.streamLayeredImage args);
+    outputs = [ "out" ];
+    args = {
+      inherit (config) name;
+      inherit (config.cognix) tag maxLayers;
+      contents = [
+        pythonEnv
+        deps.tini
+        deps.bashInteractive
+        deps.coreutils
+        deps.dockerTools.caCertificates
+        deps.dockerTools.usrBinEnv
+        deps.dockerTools.binSh
+      ] ++ image.contents;
+      config = {
+        Entrypoint = [ "${deps.tini}/bin/tini" "--" ];
+        Cmd = [ "python" "-m" "cog.server.http" ];
+        WorkingDir = "/src";
+        ExposedPorts."5000/tcp" = { };
+        Env = out.env;
+        Labels = out.labels;
+      };
+      # cog's images have /sbin/tini and a world-writable /tmp.
+      extraCommands = ''
+        mkdir -p tmp sbin
+        chmod 1777 tmp
+        ln -sfn ${deps.tini}/bin/tini sbin/tini
+      '';
+      created = "1970-01-01T00:00:01Z";
+    };
+  };
+
+  # `nix run .#<model>.lock` refreshes the Python lock; the environment is the dev shell.
+  public.lock = lib.mkForce config.python-env.public.lock;
+  public.devShell = config.python-env.public.devShell;
+  public.pythonEnv = pythonEnv;
+}

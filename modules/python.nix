@@ -1,0 +1,104 @@
+# The image's Python environment: dream2nix's pip module, fed from cog.build.python_packages,
+# python_index and pip_flags plus the cog SDK at sdk_version, and locked with hashes in the
+# model's lock.json.
+{ config, lib, dream2nix, specialArgs, packageSets, ... }:
+let
+  inherit (lib) mkOption types;
+  build = config.cog.build;
+  nixpkgs = packageSets.nixpkgs;
+
+  # cog.yaml's python_version selects nixpkgs' pythonXY.
+  python =
+    let
+      attr = "python" + lib.replaceStrings [ "." ] [ "" ] build.python_version;
+      known = lib.filter (a: nixpkgs ? ${a}) (map (minor: "python3${toString minor}") (lib.range 8 16));
+    in
+    if build.python_version == null then nixpkgs.python3
+    else nixpkgs.${attr} or (throw ''
+      cognix: build.python_version "${build.python_version}" in cog.yaml needs nixpkgs' ${attr}, which the pinned nixpkgs does not have.
+      It has: ${lib.concatStringsSep ", " known}.
+      Choose one of those in cog.yaml, or build with a nixpkgs that has ${attr}: in your flake, add
+        inputs.nixpkgs.url = "github:NixOS/nixpkgs/<a revision with ${attr}>";
+        inputs.cognix.inputs.nixpkgs.follows = "nixpkgs";'');
+
+  # The SDK cog would install (cog-spec §13.6): the pinned version, or the newest release.
+  sdk =
+    if build.sdk_version == null || build.sdk_version == "prerelease" then "cog"
+    else "cog==${build.sdk_version}";
+
+  index = build.python_index;
+  pipFlags =
+    build.pip_flags
+    ++ lib.optionals (index.index_url != null) [ "--index-url" index.index_url ]
+    ++ lib.concatMap (url: [ "--extra-index-url" url ]) index.extra_index_urls
+    ++ lib.concatMap (url: [ "--find-links" url ]) index.find_links
+    ++ lib.optional (build.sdk_version == "prerelease") "--pre";
+
+  # Libraries of the host's NVIDIA driver. Wheels (torch, nvidia-*, onnxruntime-gpu, ...) link to
+  # or dlopen them; the NVIDIA container toolkit mounts them at run time (see cuda.nix), so they
+  # must not be resolved while the wheels are patched.
+  driverLibraries = [ "libcuda.so.1" "libcuda.so" "libnvidia-ml.so.1" "libnvcuvid.so.1" "libnvidia-encode.so.1" ];
+
+  # Where the lock lives, as the user sees it from the project root.
+  location =
+    let package = lib.removePrefix "./" config.python-env.paths.package; in
+    if package == "." then "lock.json" else "${package}/lock.json";
+
+  lockMissing = ''
+    cognix: ${location} is missing. It pins every Python package of the image with its hash.
+    Create it (this needs network) with
+      nix run .#${config.name}.lock
+    or, without flakes,
+      bash -c "$(nix-build -A ${config.name}.lock --no-link)/bin/refresh"
+    and add it to git.'';
+  lockOutdated = ''
+    cognix: ${location} was made for other requirements (python_packages, python_index, pip_flags, sdk_version or the Python version changed).
+    Refresh it (this needs network) with
+      nix run .#${config.name}.lock
+    and commit the result.'';
+
+  env = config.python-env;
+  # The interpreter is checked first: no lock can be made for a Python nixpkgs lacks.
+  checked = value:
+    builtins.seq python (
+    if !builtins.pathExists env.paths.lockFileAbs then throw lockMissing
+    else if !env.lock.isValid then throw lockOutdated
+    else value);
+in
+{
+  options.python-env = mkOption {
+    type = types.submoduleWith {
+      inherit specialArgs;
+      modules = [ dream2nix.modules.dream2nix.core dream2nix.modules.dream2nix.pip ];
+    };
+    description = "The dream2nix evaluation of the Python environment (its `pip.*` options can be set directly).";
+  };
+
+  config = {
+    python-env = {
+      inherit (config) name version;
+      paths = {
+        inherit (config.paths) projectRoot projectRootFile package;
+        # One lock per model, beside cog.yaml; images are always linux/amd64.
+        lockFile = "lock.json";
+      };
+      deps.python = python;
+      pip = {
+        requirementsList = build.python_packages ++ [ sdk ];
+        inherit pipFlags;
+        # The model itself is not a Python distribution in the lock, so every locked package is a
+        # top-level dependency of the environment.
+        flattenDependencies = true;
+        overrides = config.cognix.pythonOverrides;
+        overrideAll = {
+          # Wheels that link to system libraries (opencv to libGL, soundfile to libsndfile) find
+          # them among the image's system packages.
+          mkDerivation.buildInputs = config.cognix.outputs.systemPackages;
+          env.autoPatchelfIgnoreMissingDeps = lib.optionals build.gpu driverLibraries;
+        };
+      };
+    };
+
+    cognix.outputs.pythonEnv = checked env.public.pyEnv;
+  };
+}

@@ -1,0 +1,90 @@
+# build.run and build.pre_install: the parts cognix-gen classified as downloads and commands are
+# replayed while the image is assembled, in a derivation whose output becomes part of the image.
+# The Nix build has no network: each download is a fixed-output fetch pinned in
+# `cognix.fetches`; commands run in a chroot (proot) of that output with the store, the Python
+# environment and the system packages visible, starting in `/` as cog's RUN lines do. Package
+# steps did their work elsewhere (python.nix, system-packages.nix); pip downloads are in lock.json.
+{ config, lib, ... }:
+let
+  inherit (lib) concatStringsSep escapeShellArg optionalString;
+  build = config.cog.build;
+  deps = config.deps;
+  items = lib.imap0 (i: item: item // { key = "build.run[${toString i}]"; }) build.run
+    ++ lib.imap0 (i: item: item // { key = "build.pre_install[${toString i}]"; }) build.pre_install;
+
+  # Steps with nothing to replay here.
+  elsewhere = step: step.kind == "system_packages" || step.kind == "python_packages" || (step.kind == "fetch" && step.tool == "pip");
+  work = lib.any (item: lib.any (step: !elsewhere step) item.steps) items;
+
+  fetchFor = item: step:
+    let
+      pin = config.cognix.fetches.${step.url} or { hash = null; rev = null; };
+      hash = if step.hash != null then step.hash else pin.hash;
+    in
+    if hash == null then
+      throw ''
+        cognix: ${item.key} in cog.yaml downloads ${step.url} to ${step.destination}.
+        The Nix build has no network, so the download is a fixed-output fetch and needs a pinned hash. Add
+          cognix.fetches."${step.url}".hash = lib.fakeHash;
+        to your cognix module, build once, and replace lib.fakeHash with the hash Nix reports (`got: sha256-...`).''
+    else if step.tool == "git" then
+      deps.fetchgit {
+        inherit (step) url;
+        inherit hash;
+        rev = if pin.rev != null then pin.rev else if step.rev != null then step.rev else "HEAD";
+      }
+    else deps.fetchurl { inherit (step) url; inherit hash; };
+
+  place = item: step:
+    let
+      dest = escapeShellArg step.destination;
+      src = fetchFor item step;
+    in
+    if step.tool == "git" then "mkdir -p ${dest} && cp -r --no-preserve=mode ${src}/. ${dest}"
+    else if step.unpack then "mkdir -p ${dest} && tar -xf ${src} -C ${dest}"
+    else "mkdir -p \"$(dirname ${dest})\" && cp --no-preserve=mode ${src} ${dest}";
+
+  secretPath = id: config.cognix.secrets.${id} or (throw ''
+    cognix: a build.run command in cog.yaml mounts the secret "${id}".
+    Give its location on the building machine (a string, so it never enters the Nix store):
+      cognix.secrets.${id} = "/run/secrets/${id}";
+    and allow the Nix sandbox to read it: `extra-sandbox-paths = /run/secrets/${id}` in nix.conf.'');
+
+  # One script per item, run in its own chroot session like one RUN line.
+  script = item: deps.writeText "cognix-run-step" ''
+    set -euo pipefail
+    cd /
+    ${concatStringsSep "\n" (map (m: "mkdir -p \"$(dirname ${escapeShellArg m.target})\" && ln -sfn /run/cognix-secrets/${m.id} ${escapeShellArg m.target}") item.mounts)}
+    ${concatStringsSep "\n" (map (step:
+      if step.kind == "command" then step.command
+      else if elsewhere step then "# ${lib.replaceStrings [ "\n" ] [ " " ] step.command} (done by cognix outside this script)"
+      else place item step) item.steps)}
+    ${concatStringsSep "\n" (map (m: "rm -f ${escapeShellArg m.target}") item.mounts)}
+  '';
+
+  tools = deps.buildEnv {
+    name = "cognix-run-tools";
+    paths = [ config.cognix.outputs.pythonEnv deps.bash deps.coreutils deps.findutils deps.gnused deps.gnugrep deps.gnutar deps.gzip deps.which ]
+      ++ config.cognix.outputs.systemPackages;
+  };
+
+  # cog sets cog.yaml's environment before its RUN lines.
+  userEnv = concatStringsSep " " (lib.mapAttrsToList (name: value: escapeShellArg "${name}=${value}") config.cog.environment);
+
+  scripts = map script items;
+
+  runLayer = deps.runCommand "${config.name}-run" { nativeBuildInputs = [ deps.proot ]; } ''
+    mkdir -p $out/tmp $out/root
+    ${concatStringsSep "\n" (lib.zipListsWith (item: file: ''
+      proot -r $out -b /nix/store -b /dev -b /proc ${concatStringsSep " " (map (m: "-b ${escapeShellArg (secretPath m.id)}:/run/cognix-secrets/${m.id}") item.mounts)} -w / \
+        ${deps.coreutils}/bin/env -i HOME=/root TMPDIR=/tmp PATH=${tools}/bin ${userEnv} \
+        ${deps.bash}/bin/bash ${file}
+    '') items scripts)}
+    rm -rf $out/tmp $out/root
+  '';
+in
+{
+  cognix.outputs.runScripts = scripts;
+  cognix.outputs.runLayer = if work then runLayer else null;
+  cognix.image.contents = lib.optional work runLayer;
+}
