@@ -139,9 +139,16 @@ impl Parser<'_> {
                         self.word()?;
                     }
                 }
-                '(' | ')' | '{' | '}' if word.is_none() => return Err(Unsupported),
+                // Subshells, functions and groups; `(` inside a word is a syntax error anyway.
+                '(' | ')' => return Err(Unsupported),
+                '{' | '}' if word.is_none() => return Err(Unsupported),
                 _ => {
+                    let before = self.i;
                     let w = self.word()?;
+                    if self.i == before {
+                        // Nothing this parser understands starts here.
+                        return Err(Unsupported);
+                    }
                     if let Some(existing) = &mut word {
                         existing.text.push_str(&w.text);
                         existing.dynamic |= w.dynamic;
@@ -390,6 +397,8 @@ mod tests {
     #[test]
     fn compound_syntax_is_unsupported() {
         assert_eq!(parse("(cd x && make)"), Err(Unsupported));
+        assert_eq!(parse("a("), Err(Unsupported));
+        assert_eq!(parse("echo )"), Err(Unsupported));
         assert_eq!(parse("for f in *; do echo $f; done"), Err(Unsupported));
         assert_eq!(parse("cat <<EOF"), Err(Unsupported));
         assert_eq!(parse("echo 'unterminated"), Err(Unsupported));
