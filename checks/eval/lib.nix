@@ -1,6 +1,6 @@
 # What every evaluation test needs: nixpkgs' lib, dream2nix, the cognix library, and a model
 # evaluated against the package-set double.
-{ lib ? import <nixpkgs/lib>, dream2nixSrc ? <dream2nix> }:
+{ lib ? import <nixpkgs/lib>, dream2nixSrc ? <dream2nix>, flakePartsSrc ? <flake-parts> }:
 let
   dream2nix = import ./dream2nix.nix { inherit lib; src = dream2nixSrc; };
   cognix = import ../../lib { inherit lib dream2nix; };
@@ -8,6 +8,9 @@ let
 in
 {
   inherit lib cognix double;
+  # flake-parts' library, from its flake outputs (it reads only `nixpkgs-lib.lib`).
+  flake-parts = let fp = (import (flakePartsSrc + "/flake.nix")).outputs { self = fp; nixpkgs-lib = { inherit lib; }; }; in fp.lib;
+  flakeModule = import ../../lib/flake-module.nix cognix;
   # The double with its default arguments, for computing expected values.
   pkgs = double { };
 

@@ -2,7 +2,7 @@
 t:
 let
   inherit (t) lib;
-  example = name: t.evalProject { src = ../../../examples + "/${name}"; modules = (import (../../../examples + "/${name}/cognix.nix")); };
+  example = name: t.evalProject { src = ../../../examples + "/${name}"; modules = [ (../../../examples + "/${name}/cognix.nix") ]; };
   summary = e: {
     gpu = e.config.cog.build.gpu;
     image = e.config.public.type;

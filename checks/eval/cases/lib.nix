@@ -34,6 +34,36 @@ in
     expected = { packages = [ "default" "lock" ]; app = "app"; shell = "shell"; };
   };
 
+  flakePartsModule = {
+    # A consuming flake: one line per model gives the image, the lock app and the dev shell.
+    expr =
+      let
+        flake = t.flake-parts.mkFlake { inputs.self = { outPath = ../.; rev = "abc123"; inputs = { }; }; } {
+          systems = [ "x86_64-linux" ];
+          imports = [ t.flakeModule ];
+          perSystem.cognix.models.cpu = { src = ../projects/cpu; pkgs = t.double { }; };
+          perSystem.cognix.models.gpu = { src = ../projects/gpu; pkgs = t.double { }; };
+        };
+        image = flake.packages.x86_64-linux.cpu;
+      in
+      {
+        packages = lib.attrNames flake.packages.x86_64-linux;
+        apps = lib.mapAttrs (_: a: a.type) flake.apps.x86_64-linux;
+        shells = lib.attrNames flake.devShells.x86_64-linux;
+        package = image.config.paths.package;
+        revision = image.config.cognix.revision;
+        lock = image.lock.name;
+      };
+    expected = {
+      packages = [ "cpu" "gpu" ];
+      apps = { cpu-lock = "app"; gpu-lock = "app"; };
+      shells = [ "cpu" "gpu" ];
+      package = "./projects/cpu";
+      revision = "abc123";
+      lock = "refresh";
+    };
+  };
+
   readCog = {
     expr = (cognix.readCog ../projects/gpu).build.cuda;
     expected = "12.4";

@@ -489,6 +489,9 @@ fn go_type(node: &Node) -> &'static str {
 
 /// The closest known name, if it is close enough to be a likely typo.
 pub fn did_you_mean<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    if name.len() > 64 {
+        return None;
+    }
     let lower = name.to_lowercase();
     known
         .iter()

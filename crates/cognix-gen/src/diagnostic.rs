@@ -53,6 +53,7 @@ pub enum Kind {
     FileTooLarge { size: u64, limit: u64 },
     InvalidUtf8,
     NulByte,
+    NulInValue,
     YamlSyntax { message: String },
     DuplicateKey { key: String, first_line: usize },
     AliasBudget { limit: usize },
@@ -148,6 +149,7 @@ impl Kind {
             Kind::FileTooLarge { .. } => "CG003",
             Kind::InvalidUtf8 => "CG004",
             Kind::NulByte => "CG005",
+            Kind::NulInValue => "CG020",
             Kind::YamlSyntax { .. } => "CG006",
             Kind::DuplicateKey { .. } => "CG007",
             Kind::AliasBudget { .. } => "CG008",
@@ -272,6 +274,7 @@ impl Kind {
             ),
             Kind::InvalidUtf8 => "file is not valid UTF-8".to_owned(),
             Kind::NulByte => "file contains a NUL byte".to_owned(),
+            Kind::NulInValue => format!("{}value contains a NUL character (written as an escape), which no Nix string can hold", prefix(key)),
             Kind::YamlSyntax { message } => format!("invalid YAML: {message}"),
             Kind::DuplicateKey { key, first_line } => {
                 format!("invalid YAML: mapping key {} already defined at line {first_line}", go_quote(key))
@@ -636,22 +639,17 @@ mod tests {
     }
 
     #[test]
-    fn codes_are_unique() {
-        // One value per variant; adding a variant without a test entry is caught by review of
-        // docs/diagnostics.md, which lists every code.
-        let kinds = [
-            Kind::ConfigNotFound { dir: String::new() },
-            Kind::FileRead { reason: String::new() },
-            Kind::YamlSyntax { message: String::new() },
-            Kind::SchemaError { field: String::new(), message: String::new() },
-            Kind::CudaUnsupported { cuda: String::new() },
-            Kind::LocalRequirement { message: String::new() },
-            Kind::SystemPackageUnknown { name: String::new(), suggestions: vec![] },
-            Kind::RunNewline { command: String::new() },
-        ];
-        let mut codes: Vec<_> = kinds.iter().map(Kind::code).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), kinds.len());
+    fn every_code_is_unique_and_documented() {
+        // The codes, read from `code()` above: each arm is `Kind::Name ... => "CGnnn",`.
+        let source = include_str!("diagnostic.rs");
+        let body = &source[source.find("pub fn code(&self)").unwrap()..source.find("pub fn severity(&self)").unwrap()];
+        let codes: Vec<&str> = body.split('"').filter(|s| s.starts_with("CG") && s.len() == 5).collect();
+        let docs = include_str!("../../../docs/diagnostics.md");
+        let mut seen = std::collections::HashSet::new();
+        for code in &codes {
+            assert!(seen.insert(code), "{code} is used twice");
+            assert_eq!(docs.matches(&format!("| `{code}` |")).count(), 1, "docs/diagnostics.md must list {code} once");
+        }
+        assert_eq!(codes.len(), 79);
     }
 }

@@ -165,6 +165,14 @@ pub struct Pinned<'a> {
 pub fn split_pinned(line: &str) -> Option<Pinned<'_>> {
     let mut pinned = Pinned { name: "", version: "", find_links: Vec::new(), extra_index_urls: Vec::new() };
     let mut found = false;
+    // End of the run of name characters at each byte, computed once so the scan stays linear.
+    let bytes = line.as_bytes();
+    let mut run_end = vec![0; bytes.len() + 1];
+    run_end[bytes.len()] = bytes.len();
+    for k in (0..bytes.len()).rev() {
+        let name_char = bytes[k].is_ascii_alphanumeric() || matches!(bytes[k], b'-' | b'_');
+        run_end[k] = if name_char { run_end[k + 1] } else { k };
+    }
     let mut i = 0;
     while i < line.len() {
         if !line.is_char_boundary(i) {
@@ -172,7 +180,7 @@ pub fn split_pinned(line: &str) -> Option<Pinned<'_>> {
             continue;
         }
         let rest = &line[i..];
-        let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))).unwrap_or(rest.len());
+        let name_len = run_end[i] - i;
         if name_len > 0 && rest[name_len..].starts_with("==") {
             let version_start = name_len + 2;
             let version_end = token_end(rest, version_start, |c| c == ' ');
@@ -303,12 +311,32 @@ fn option_value<'a>(line: &'a str, option: &str) -> Option<&'a str> {
     Some(rest.trim())
 }
 
+/// A local artifact followed by an option: some run of blanks splits the line into a local
+/// path and `--opt`, `-f …` or `-r …`. Each run of blanks is looked at once.
 fn has_inline_option(line: &str) -> bool {
-    line.char_indices().filter(|&(_, c)| c == ' ' || c == '\t').any(|(i, _)| {
-        let rest = line[i..].trim_start_matches([' ', '\t']);
-        is_local_artifact(line[..i].trim())
-            && (rest.starts_with("--") || option_value(rest, "-f").is_some() || option_value(rest, "-r").is_some())
-    })
+    let remote_at = line.find("://");
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+        }
+        let rest = &line[i..];
+        let option = rest.starts_with("--") || option_value(rest, "-f").is_some() || option_value(rest, "-r").is_some();
+        if option {
+            let prefix = line[..start].trim_start();
+            let remote = prefix.starts_with("git+") || remote_at.is_some_and(|r| r + 3 <= start);
+            if !remote && (is_local_path(prefix) || has_artifact_suffix(prefix)) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn is_local_artifact(path: &str) -> bool {
@@ -328,8 +356,10 @@ fn is_local_path(line: &str) -> bool {
 }
 
 fn has_artifact_suffix(path: &str) -> bool {
-    let path = path.to_ascii_lowercase();
-    [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"].iter().any(|s| path.ends_with(s))
+    let path = path.as_bytes();
+    [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"]
+        .iter()
+        .any(|s| path.len() >= s.len() && path[path.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes()))
 }
 
 /// True for lines cog leaves out of framework detection and rewriting: local artifacts and local

@@ -136,8 +136,12 @@ fn is_attr_path(name: &str) -> bool {
     })
 }
 
-/// The closest apt names and attributes the table knows, best first.
+/// The closest apt names and attributes the table knows, best first. Names far longer than any
+/// package name get none (and cost nothing).
 fn suggestions(name: &str) -> Vec<String> {
+    if name.len() > 64 {
+        return Vec::new();
+    }
     let t = table();
     let mut scored: Vec<(usize, &str)> = t
         .apt

@@ -321,6 +321,9 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
                 if length > limits.max_scalar {
                     return Err(b.error(Kind::ScalarTooLong { length, limit: limits.max_scalar }, pos));
                 }
+                if text.contains('\0') {
+                    return Err(b.error(Kind::NulInValue, pos));
+                }
                 b.charge(1, pos)?;
                 let tagged = tag.as_deref().map(|t| t.suffix.as_str());
                 let plain = style == ScalarStyle::Plain && tagged != Some("str");
@@ -433,6 +436,13 @@ mod tests {
         let Value::Mapping(pairs) = &node.value else { panic!() };
         assert_eq!(scalar_text(&pairs[0].0), "a");
         assert_eq!(pairs[0].1.tag(), "!!str");
+    }
+
+    #[test]
+    fn nul_escapes_are_refused() {
+        // Nix strings end at NUL, so the value could not reach cog.nix intact.
+        let e = err("image: \"a\\0b\"\n");
+        assert_eq!((e.kind, e.pos, e.key.as_str()), (Kind::NulInValue, Pos::new(1, 8), "image"));
     }
 
     #[test]

@@ -1,0 +1,2 @@
+# Settings cog.yaml cannot express; none are needed for this model.
+{ }
