@@ -650,6 +650,6 @@ mod tests {
             assert!(seen.insert(code), "{code} is used twice");
             assert_eq!(docs.matches(&format!("| `{code}` |")).count(), 1, "docs/diagnostics.md must list {code} once");
         }
-        assert_eq!(codes.len(), 79);
+        assert!(codes.len() >= 79, "the codes could not be read from code()");
     }
 }
