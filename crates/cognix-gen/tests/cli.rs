@@ -192,6 +192,31 @@ fn output_does_not_depend_on_the_environment() {
 }
 
 #[test]
+fn output_does_not_depend_on_the_order_projects_are_listed() {
+    let p = TempProject::new(&[
+        ("a/cog.yaml", GOOD),
+        ("a/requirements.txt", "numpy==1.26.4\n"),
+        ("b/cog.yaml", "build:\n  gpu: true\n  python_version: \"3.11\"\n  python_packages: [\"torch==2.3.1\"]\n  tensorflow_extra: 1\n"),
+    ]);
+    let forward = run(p.path(), &["generate", "a", "b"]);
+    assert_eq!(forward.status.code(), Some(0), "{}", stderr(&forward));
+    let (a, b) = (fs::read(p.file("a/cog.nix")).unwrap(), fs::read(p.file("b/cog.nix")).unwrap());
+    fs::remove_file(p.file("a/cog.nix")).unwrap();
+    fs::remove_file(p.file("b/cog.nix")).unwrap();
+
+    let backward = run(p.path(), &["generate", "b", "a"]);
+    assert_eq!(backward.status.code(), Some(0), "{}", stderr(&backward));
+    assert_eq!((fs::read(p.file("a/cog.nix")).unwrap(), fs::read(p.file("b/cog.nix")).unwrap()), (a, b));
+    // Each project's messages stay the same; only their order follows the command line.
+    let lines = |o: &std::process::Output| {
+        let mut l: Vec<String> = stderr(o).lines().map(str::to_owned).collect();
+        l.sort();
+        l
+    };
+    assert_eq!(lines(&forward), lines(&backward));
+}
+
+#[test]
 fn lint_reports_locations_and_exits_by_severity() {
     let p = TempProject::new(&[
         ("bad.nix", "{ a = 1;\n  b = [ 1 2 ;\n}\n"),
