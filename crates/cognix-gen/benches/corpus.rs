@@ -30,7 +30,7 @@ fn stage(corpus: &Path, out: &Path) -> Vec<PathBuf> {
 }
 
 fn per_file(total: Duration, files: usize, rounds: usize) -> f64 {
-    total.as_secs_f64() * 1e3 / (files * rounds) as f64
+    total.as_secs_f64() * 1e3 / f64::from(u32::try_from(files * rounds).expect("a corpus of fewer than 2^32 runs"))
 }
 
 fn main() {

@@ -72,8 +72,11 @@ const TORCH_JSON: &str = include_str!("../../../lib/compat/torch_compatibility.j
 const TF_JSON: &str = include_str!("../../../lib/compat/tf_compatibility.json");
 const CUDA_JSON: &str = include_str!("../../../lib/compat/cuda_compatibility.json");
 
-/// The tables, parsed once. They are compiled in, so a parse failure is a build defect that the
-/// unit tests catch, not a user error.
+/// The tables, parsed once.
+///
+/// # Panics
+/// When a compiled-in table does not parse: a build defect that the unit tests catch, never a
+/// user error.
 pub fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
@@ -113,19 +116,14 @@ impl Tables {
     pub fn cudas_for_torch(&self, torch: &str) -> Vec<String> {
         let (tag_cuda, base) = cuda_from_local_tag(torch);
         if let Some(tag_cuda) = tag_cuda {
-            let known = self.torch.iter().any(|row| {
-                row.cuda.as_deref() == Some(tag_cuda.as_str()) && version::matches(base, row.torch_version())
-            });
+            let known =
+                self.torch.iter().any(|row| row.cuda.as_deref() == Some(tag_cuda.as_str()) && version::matches(base, row.torch_version()));
             if known {
                 return vec![tag_cuda];
             }
         }
-        let mut cudas: Vec<String> = self
-            .torch
-            .iter()
-            .filter(|row| version::matches(base, row.torch_version()))
-            .filter_map(|row| row.cuda.clone())
-            .collect();
+        let mut cudas: Vec<String> =
+            self.torch.iter().filter(|row| version::matches(base, row.torch_version())).filter_map(|row| row.cuda.clone()).collect();
         cudas.sort();
         cudas
     }
@@ -136,11 +134,7 @@ impl Tables {
 
     /// The newest torch version in the table, the one an unpinned torch resolves as.
     pub fn newest_torch(&self) -> &str {
-        self.torch
-            .iter()
-            .map(TorchRow::torch_version)
-            .reduce(|a, b| if version::greater(b, a) { b } else { a })
-            .unwrap_or_default()
+        self.torch.iter().map(TorchRow::torch_version).reduce(|a, b| if version::greater(b, a) { b } else { a }).unwrap_or_default()
     }
 }
 

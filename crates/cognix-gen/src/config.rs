@@ -106,8 +106,7 @@ pub struct WeightSource {
     pub exclude: Vec<Spanned<String>>,
 }
 
-const TOP_KEYS: &[&str] =
-    &["build", "image", "model", "run", "predict", "train", "concurrency", "environment", "weights"];
+const TOP_KEYS: &[&str] = &["build", "image", "model", "run", "predict", "train", "concurrency", "environment", "weights"];
 const BUILD_KEYS: &[&str] = &[
     "gpu",
     "python_version",
@@ -130,9 +129,7 @@ const SOURCE_KEYS: &[&str] = &["uri", "include", "exclude"];
 fn removed_key(path: &str) -> Option<&'static str> {
     Some(match path {
         "tests" => "cog 0.17 removed the tests key",
-        "build.fast" | "build.cog_runtime" | "build.python_overrides" => {
-            "cog 0.17 removed the fast/monobase generator this key configured"
-        }
+        "build.fast" | "build.cog_runtime" | "build.python_overrides" => "cog 0.17 removed the fast/monobase generator this key configured",
         "concurrency.default_target" => "cog's decoder drops it; only concurrency.max is read",
         _ => return None,
     })
@@ -237,9 +234,7 @@ impl Decoder<'_> {
         let value = match &node.value {
             Value::Scalar(s) if s.plain => parse_int(&s.text).or_else(|| {
                 // go-yaml accepts a float with an integral value (`2.0`) for an int field.
-                parse_float(&s.text)
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
+                parse_float(&s.text).and_then(integral)
             }),
             _ => None,
         };
@@ -366,12 +361,12 @@ impl Decoder<'_> {
         let command = self.required_string(command, node.pos, &format!("{key}.command"));
         let mut mounts = Vec::new();
         if let Some((_, list)) = pairs.iter().find(|(n, _)| n == "mounts") {
-            let mounts_key = format!("{key}.mounts");
+            let list_key = format!("{key}.mounts");
             match &list.value {
                 _ if list.is_null() => {}
                 Value::Sequence(items) => {
                     for (j, m) in items.iter().enumerate() {
-                        let mount_key = format!("{mounts_key}[{j}]");
+                        let mount_key = format!("{list_key}[{j}]");
                         let Some(fields) = self.mapping(m, MOUNT_KEYS, &mount_key, "mount (a mapping)") else { continue };
                         let get = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
                         let (t, id, target) = (get("type"), get("id"), get("target"));
@@ -383,7 +378,7 @@ impl Decoder<'_> {
                         });
                     }
                 }
-                _ => self.mismatch(list, "[]mount", &mounts_key),
+                _ => self.mismatch(list, "[]mount", &list_key),
             }
         }
         Some(RunItem { pos: node.pos, command, object: true, mounts, accidental: None })
@@ -458,16 +453,19 @@ fn join(parent: &str, child: &str) -> String {
     }
 }
 
+/// `f` as an integer when it has no fractional part and is small enough to be exact.
+#[expect(clippy::cast_possible_truncation, reason = "the value is integral and below 2^53")]
+fn integral(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+}
+
 /// go-yaml's description of an offending node: its tag, and for scalars the value shortened to
-/// seven characters (`!!str `true``, `!!seq`).
+/// seven characters (``!!str `true` ``, `!!seq`).
 fn describe(node: &Node) -> String {
     match &node.value {
         Value::Scalar(s) => {
-            let shown: String = if s.text.chars().count() > 10 {
-                format!("{}...", s.text.chars().take(7).collect::<String>())
-            } else {
-                s.text.clone()
-            };
+            let shown: String =
+                if s.text.chars().count() > 10 { format!("{}...", s.text.chars().take(7).collect::<String>()) } else { s.text.clone() };
             format!("{} `{shown}`", node.tag())
         }
         _ => node.tag().to_owned(),

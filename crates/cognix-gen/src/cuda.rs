@@ -4,7 +4,7 @@
 
 use crate::compat::{latest_cuda, tables};
 use crate::config::{non_empty, Build, Spanned};
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
 use crate::python::Requirement;
 use crate::requirements::{is_local, normalize, package_name, versions};
 use crate::version;
@@ -57,9 +57,19 @@ impl Ctx<'_> {
     }
 }
 
-/// Completes `cuda` and `cudnn`. Like cog's Complete, the first error ends resolution: `Err(())`
+/// Completes `cuda` and `cudnn`. Like cog's Complete, the first error ends resolution: `Err(Reported)`
 /// after the error has been pushed onto `diagnostics`.
-pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Resolved, ()> {
+///
+/// # Panics
+/// Never: the two `expect`s state invariants of the branches above them.
+#[expect(clippy::too_many_lines, reason = "cog's Complete, kept in cog's order so the two read side by side")]
+pub fn resolve(
+    build: &Build,
+    lines: &[Requirement],
+    file: &str,
+    mode: Mode,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Resolved, Reported> {
     let written = |field: &Option<Spanned<String>>| non_empty(field).map(|s| s.value.clone());
     if !build.gpu() {
         return Ok(Resolved { cuda: written(&build.cuda), cudnn: written(&build.cudnn) });
@@ -76,14 +86,14 @@ pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, dia
         let minor = cuda.value.split('.').nth(1).unwrap_or_default();
         if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
             ctx.config(Kind::CudaMinorInvalid { value: cuda.value.clone() }, cuda.pos, "build.cuda");
-            return Err(());
+            return Err(Reported);
         }
         if let Some(cudnn) = cudnn_field {
             let compatible = t.compatible_cudnns(&cuda.value);
             if !compatible.contains(&cudnn.value) {
                 let kind = Kind::CudaCudnnUnsupported { cuda: cuda.value.clone(), cudnn: cudnn.value.clone(), compatible };
                 ctx.config(kind, cudnn.pos, "build.cudnn");
-                return Err(());
+                return Err(Reported);
             }
         }
     }
@@ -96,7 +106,7 @@ pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, dia
             match mode {
                 Mode::Strict => {
                     ctx.at_line(Kind::TorchVersionRequired, torch.line);
-                    return Err(());
+                    return Err(Reported);
                 }
                 // Friendlier than cog: resolve as the newest torch cog knows; the lock pins the rest.
                 Mode::Default => {
@@ -122,7 +132,7 @@ pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, dia
                 None => {
                     let Some(tf_cuda) = tf_cuda.clone() else {
                         ctx.at_line(Kind::TensorflowUnknown { tf: tf.version.clone() }, tf.line);
-                        return Err(());
+                        return Err(Reported);
                     };
                     cuda = Some(tf_cuda);
                     cuda_origin = (tf.line.pos, "", Some(tf.line));
@@ -137,7 +147,8 @@ pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, dia
                             Mode::Default => !agrees,
                         };
                     if warn {
-                        let kind = Kind::TensorflowCudaUnknown { cuda: written.clone(), tf: tf.version.clone(), suggestion: tf_cuda.clone() };
+                        let kind =
+                            Kind::TensorflowCudaUnknown { cuda: written.clone(), tf: tf.version.clone(), suggestion: tf_cuda.clone() };
                         let pos = cuda_field.map_or(gpu_pos, |c| c.pos);
                         ctx.config(kind, pos, "build.cuda");
                     }
@@ -154,7 +165,7 @@ pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, dia
                         let kind = Kind::TensorflowCudnn { cudnn: written.clone(), tf: tf.version.clone(), tf_cudnn };
                         let pos = cudnn_field.map_or(gpu_pos, |c| c.pos);
                         ctx.config(kind, pos, "build.cudnn");
-                        return Err(());
+                        return Err(Reported);
                     }
                 }
             }
@@ -165,7 +176,7 @@ pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, dia
                 None => {
                     let Some(latest) = latest_cuda(&torch_cudas) else {
                         ctx.at_line(Kind::TorchUnknown { torch: torch_version.clone() }, line);
-                        return Err(());
+                        return Err(Reported);
                     };
                     cuda = Some(latest.to_owned());
                     cuda_origin = (line.pos, "", Some(line));
@@ -199,7 +210,7 @@ pub fn resolve(build: &Build, lines: &[Requirement], file: &str, mode: Mode, dia
                 (_, _, Some(line)) => ctx.at_line(kind, line),
                 (pos, key, None) => ctx.config(kind, pos, key),
             }
-            return Err(());
+            return Err(Reported);
         };
         cudnn = Some(latest);
     }

@@ -5,7 +5,7 @@
 //! Where cog has a message for a case, `message()` returns cog's own wording (cog-spec §3–§11), so
 //! a user who searches for the text finds cog's documentation and issues.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
@@ -533,6 +533,19 @@ fn with_try(message: String, suggestion: Option<&str>) -> String {
     }
 }
 
+/// The `Err` of a step that has pushed its error onto the diagnostics list: the caller stops, and
+/// the list says why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reported;
+
+impl Reported {
+    /// Pushes `diagnostic` onto `diagnostics`; for `map_err`.
+    pub fn push(diagnostics: &mut Vec<Diagnostic>, diagnostic: Diagnostic) -> Reported {
+        diagnostics.push(diagnostic);
+        Reported
+    }
+}
+
 /// One message about one place in a project file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -601,10 +614,10 @@ pub fn go_quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
             c if c.is_control() || c == '\u{feff}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
@@ -626,12 +639,7 @@ mod tests {
 
     #[test]
     fn render_has_location_code_and_cog_wording() {
-        let d = Diagnostic::new(
-            Kind::PythonVersionTooOld { value: "3.8".into() },
-            "cog.yaml",
-            Pos::new(3, 19),
-            "build.python_version",
-        );
+        let d = Diagnostic::new(Kind::PythonVersionTooOld { value: "3.8".into() }, "cog.yaml", Pos::new(3, 19), "build.python_version");
         assert_eq!(
             d.render("examples/x/"),
             "examples/x/cog.yaml:3:19: error[CG105]: invalid build.python_version \"3.8\": minimum supported Python version is 3.10"

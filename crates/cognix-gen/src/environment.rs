@@ -48,8 +48,7 @@ pub fn parse(items: &[Spanned<String>], file: &str, diagnostics: &mut Vec<Diagno
     for (i, item) in items.iter().enumerate() {
         let key = format!("environment[{i}]");
         let kind = match item.value.split_once('=') {
-            Some((name, _)) if name.is_empty() => Kind::EnvironmentFormat { item: item.value.clone() },
-            None => Kind::EnvironmentFormat { item: item.value.clone() },
+            Some(("", _)) | None => Kind::EnvironmentFormat { item: item.value.clone() },
             Some((name, _)) if is_reserved(name) => Kind::EnvironmentReserved { name: name.to_owned() },
             Some((name, _)) if env.contains_key(name) => Kind::EnvironmentDuplicate { name: name.to_owned() },
             Some((name, value)) => {
@@ -85,7 +84,10 @@ mod tests {
     fn cog_messages() {
         let mut d = Vec::new();
         assert!(parse(&items(&["NVIDIA_VISIBLE_DEVICES=all"]), "cog.yaml", &mut d).is_none());
-        assert_eq!(d[0].message(), "invalid environment: environment variable \"NVIDIA_VISIBLE_DEVICES\" is not allowed: reserved for internal use");
+        assert_eq!(
+            d[0].message(),
+            "invalid environment: environment variable \"NVIDIA_VISIBLE_DEVICES\" is not allowed: reserved for internal use"
+        );
         let mut d = Vec::new();
         assert!(parse(&items(&["A=1", "A=2"]), "cog.yaml", &mut d).is_none());
         assert_eq!(d[0].message(), "invalid environment: environment variable \"A\" is already defined");

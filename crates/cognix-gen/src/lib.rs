@@ -29,7 +29,7 @@ pub mod yaml;
 
 use std::path::Path;
 
-use diagnostic::{Diagnostic, Kind, Pos, Severity};
+use diagnostic::{Diagnostic, Kind, Pos, Reported, Severity};
 use project::Project;
 
 /// cognix's defaults, or cog's decisions exactly (`--strict`). docs/compatibility.md lists the
@@ -83,20 +83,19 @@ fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 }
 
 /// Stops the pipeline when a step reported an error.
-fn stop_on_errors(diagnostics: &[Diagnostic]) -> Result<(), ()> {
+fn stop_on_errors(diagnostics: &[Diagnostic]) -> Result<(), Reported> {
     if has_errors(diagnostics) {
-        Err(())
+        Err(Reported)
     } else {
         Ok(())
     }
 }
 
-fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<output::Resolved, ()> {
+fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<output::Resolved, Reported> {
     let file = project.config_name().to_owned();
-    let text = project.read_config().map_err(|d| diagnostics.push(d))?;
-    let document = yaml::parse(&text, yaml::Limits::default()).map_err(|e| {
-        diagnostics.push(Diagnostic::new(e.kind, file.clone(), e.pos, e.key));
-    })?;
+    let text = project.read_config().map_err(|d| Reported::push(diagnostics, d))?;
+    let document = yaml::parse(&text, yaml::Limits::default())
+        .map_err(|e| Reported::push(diagnostics, Diagnostic::new(e.kind, file.clone(), e.pos, e.key)))?;
     if document.more_documents {
         diagnostics.push(Diagnostic::new(Kind::ExtraDocuments, file.clone(), Pos::START, ""));
     }
@@ -112,7 +111,7 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
     let mut lines = lines.unwrap_or_default();
 
     let cuda = cuda::resolve(&build, &lines, &file, mode, diagnostics)?;
-    let environment = environment::parse(&cfg.environment, &file, diagnostics).ok_or(())?;
+    let environment = environment::parse(&cfg.environment, &file, diagnostics).ok_or(Reported)?;
 
     let mut run = Vec::new();
     let mut pre_install = Vec::new();
@@ -147,13 +146,11 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
             }
         }
     }
-    let system_requests: Vec<system_packages::Request<'_>> = packages
-        .iter()
-        .map(|(key, text, pos)| system_packages::Request { text, pos: *pos, key, file: &file })
-        .collect();
+    let system_requests: Vec<system_packages::Request<'_>> =
+        packages.iter().map(|(key, text, pos)| system_packages::Request { text, pos: *pos, key, file: &file }).collect();
     let system = system_packages::resolve(&system_requests, diagnostics);
     let python = python::assemble(&lines, build.gpu(), cuda.cuda.as_deref().unwrap_or_default(), mode, diagnostics);
-    let (Ok(system), Ok(python)) = (system, python) else { return Err(()) };
+    let (Ok(system), Ok(python)) = (system, python) else { return Err(Reported) };
     stop_on_errors(diagnostics)?;
 
     let text_of = |t: &config::Text| config::non_empty(t).map(|s| s.value.clone());

@@ -63,9 +63,10 @@ fn mode(strict: bool) -> Mode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
-        Command::Generate { check, strict, paths } => paths.iter().fold(true, |ok, p| generate_one(p, check, mode(strict)) && ok),
+        // Every path is processed, also after a failure, so one run reports all of them.
+        Command::Generate { check, strict, paths } => paths.iter().filter(|p| !generate_one(p, check, mode(strict))).count() == 0,
         Command::Resolve { json: _, strict, path } => resolve_json(&path, mode(strict)),
-        Command::Lint { files } => files.iter().fold(true, |ok, f| lint_file(f) && ok),
+        Command::Lint { files } => files.iter().filter(|f| !lint_file(f)).count() == 0,
     };
     if ok {
         ExitCode::SUCCESS

@@ -115,7 +115,10 @@ mod tests {
 
     #[test]
     fn attribute_names_are_quoted_when_needed() {
-        assert_eq!(emit(&json!({"HF_HOME": "/x", "if": "1", "a.b": "2", "1x": "3"})), "{\n  HF_HOME = \"/x\";\n  \"if\" = \"1\";\n  \"a.b\" = \"2\";\n  \"1x\" = \"3\";\n}");
+        assert_eq!(
+            emit(&json!({"HF_HOME": "/x", "if": "1", "a.b": "2", "1x": "3"})),
+            "{\n  HF_HOME = \"/x\";\n  \"if\" = \"1\";\n  \"a.b\" = \"2\";\n  \"1x\" = \"3\";\n}"
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub struct Project {
     pub inputs: Vec<Input>,
 }
 
+#[expect(clippy::result_large_err, reason = "an error ends the run, so its size costs nothing")]
 impl Project {
     /// `path` is a project directory holding `cog.yaml`, or a YAML file of any name.
     pub fn open(path: &Path) -> Result<Project, Diagnostic> {
@@ -74,26 +75,19 @@ impl Project {
     pub fn read_config(&mut self) -> Result<String, Diagnostic> {
         let name = self.config_name.clone();
         let path = self.root.join(&name);
-        self.read_checked(&path, name, "", Pos::START)
+        self.read_located(&path, &name, "", Pos::START)
     }
 
     /// Resolves a path written in cog.yaml (under `key`, at `pos`) to a file inside the project,
     /// relative to `base` (a project-relative directory) unless absolute. Returns the
     /// project-relative name, or `Ok(None)` when the file does not exist.
     pub fn locate(&self, written: &str, base: &str, key: &str, pos: Pos, file: &str) -> Result<Option<(PathBuf, String)>, Diagnostic> {
-        let joined = if Path::new(written).is_absolute() {
-            PathBuf::from(written)
-        } else {
-            self.root.join(base).join(written)
-        };
+        let joined = if Path::new(written).is_absolute() { PathBuf::from(written) } else { self.root.join(base).join(written) };
         let outside = || Diagnostic::new(Kind::PathOutsideProject { path: written.to_owned() }, file, pos, key);
-        let canonical = match fs::canonicalize(&joined) {
-            Ok(p) => p,
-            Err(_) => {
-                // A missing file is the caller's message; but a path that *would* leave the
-                // project is refused even when it does not exist.
-                return if lexically_inside(&self.root, &joined) { Ok(None) } else { Err(outside()) };
-            }
+        let Ok(canonical) = fs::canonicalize(&joined) else {
+            // A missing file is the caller's message; but a path that *would* leave the project
+            // is refused even when it does not exist.
+            return if lexically_inside(&self.root, &joined) { Ok(None) } else { Err(outside()) };
         };
         let Ok(relative) = canonical.strip_prefix(&self.root) else {
             return Err(outside());
@@ -102,13 +96,9 @@ impl Project {
         Ok(Some((canonical, name)))
     }
 
-    /// Reads a located file (see `locate`) for `key`.
-    pub fn read_located(&mut self, path: &Path, name: String, key: &str, pos: Pos) -> Result<String, Diagnostic> {
-        self.read_checked(path, name, key, pos)
-    }
-
-    fn read_checked(&mut self, path: &Path, name: String, key: &str, pos: Pos) -> Result<String, Diagnostic> {
-        let error = |kind: Kind, pos: Pos| Diagnostic::new(kind, name.clone(), pos, key);
+    /// Reads a located file (see `locate`), named `name` in messages, for `key` at `pos`.
+    pub fn read_located(&mut self, path: &Path, name: &str, key: &str, pos: Pos) -> Result<String, Diagnostic> {
+        let error = |kind: Kind, pos: Pos| Diagnostic::new(kind, name, pos, key);
         let io = |e: std::io::Error| error(Kind::FileRead { reason: e.to_string() }, pos);
         let file = fs::File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
@@ -122,7 +112,7 @@ impl Project {
             return Err(error(Kind::FileTooLarge { size: bytes.len() as u64, limit: MAX_FILE_BYTES }, Pos::START));
         }
         let text = decode_text(&bytes).map_err(|(kind, pos)| error(kind, pos))?;
-        self.inputs.push(Input { name: name.clone(), sha256: hex(&Sha256::digest(&bytes)) });
+        self.inputs.push(Input { name: name.to_owned(), sha256: hex(&Sha256::digest(&bytes)) });
         Ok(text)
     }
 }

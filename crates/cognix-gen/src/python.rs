@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use crate::config::{non_empty, Build};
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
 use crate::project::Project;
 use crate::requirements::{self, is_local, local_artifact, normalize, package_name, Comments, Local};
 use crate::torch_index::{self, Target};
@@ -60,28 +60,36 @@ const MAX_INCLUDE_DEPTH: usize = 8;
 /// The requirement lines as cog reads them: the requirements file's logical lines, or the
 /// `python_packages` items verbatim. In the default mode `-r other.txt` lines are expanded in
 /// place (cog rejects them); missing files are reported by validation.
-pub fn lines(build: &Build, project: &mut Project, file: &str, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<Vec<Requirement>>, ()> {
+pub fn lines(
+    build: &Build,
+    project: &mut Project,
+    file: &str,
+    mode: Mode,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Vec<Requirement>>, Reported> {
     if let Some(path) = non_empty(&build.python_requirements) {
         let key = "build.python_requirements";
         // A missing top-level file is validation's to report, in cog's words.
-        if project.locate(&path.value, "", key, path.pos, file).map_err(|d| diagnostics.push(d))?.is_none() {
+        if project.locate(&path.value, "", key, path.pos, file).map_err(|d| Reported::push(diagnostics, d))?.is_none() {
             return Ok(None);
         }
         let mut out = Vec::new();
         read_file(project, &path.value, "", path.pos, file, mode, 0, &mut out, diagnostics)?;
         return Ok(Some(out));
     }
-    Ok(Some(build
-        .python_packages
-        .iter()
-        .enumerate()
-        .map(|(i, item)| Requirement {
-            text: item.value.clone(),
-            file: file.to_owned(),
-            pos: item.pos,
-            key: format!("build.python_packages[{i}]"),
-        })
-        .collect()))
+    Ok(Some(
+        build
+            .python_packages
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Requirement {
+                text: item.value.clone(),
+                file: file.to_owned(),
+                pos: item.pos,
+                key: format!("build.python_packages[{i}]"),
+            })
+            .collect(),
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -95,15 +103,15 @@ fn read_file(
     depth: usize,
     out: &mut Vec<Requirement>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<(), ()> {
+) -> Result<(), Reported> {
     let key = "build.python_requirements";
-    let located = project.locate(written, base, key, pos, from_file).map_err(|d| diagnostics.push(d))?;
+    let located = project.locate(written, base, key, pos, from_file).map_err(|d| Reported::push(diagnostics, d))?;
     let Some((path, name)) = located else {
         let kind = Kind::RequirementsMissing { path: written.to_owned() };
         diagnostics.push(Diagnostic::new(kind, from_file, pos, key));
-        return Err(());
+        return Err(Reported);
     };
-    let text = project.read_located(&path, name.clone(), key, pos).map_err(|d| diagnostics.push(d))?;
+    let text = project.read_located(&path, &name, key, pos).map_err(|d| Reported::push(diagnostics, d))?;
     let comments = match mode {
         Mode::Strict => Comments::Cog,
         Mode::Default => Comments::Pip,
@@ -114,9 +122,11 @@ fn read_file(
         match include {
             Some(included) if mode == Mode::Default && !included.contains("://") => {
                 if depth >= MAX_INCLUDE_DEPTH {
-                    let kind = Kind::LocalRequirement { message: format!("requirement files nest more than {MAX_INCLUDE_DEPTH} levels deep: {}", line.text) };
+                    let kind = Kind::LocalRequirement {
+                        message: format!("requirement files nest more than {MAX_INCLUDE_DEPTH} levels deep: {}", line.text),
+                    };
                     diagnostics.push(Diagnostic::new(kind, name.clone(), line.pos, key));
-                    return Err(());
+                    return Err(Reported);
                 }
                 read_file(project, &included, &dir, line.pos, &name, mode, depth + 1, out, diagnostics)?;
             }
@@ -143,25 +153,18 @@ fn option(line: &str) -> Option<(&str, &str)> {
 /// Splits inline options off a requirement line: `numpy==1.0 --hash=sha256:ab` →
 /// (`numpy==1.0`, [`--hash=sha256:ab`]). An option starts at whitespace followed by `-`.
 fn split_inline(line: &str) -> (&str, Vec<&str>) {
-    let mut starts = line
-        .char_indices()
-        .filter(|&(i, c)| c == '-' && i > 0 && line[..i].ends_with(char::is_whitespace))
-        .map(|(i, _)| i)
-        .peekable();
+    let mut starts =
+        line.char_indices().filter(|&(i, c)| c == '-' && i > 0 && line[..i].ends_with(char::is_whitespace)).map(|(i, _)| i).peekable();
     let Some(&first) = starts.peek() else {
         return (line, Vec::new());
     };
     let starts: Vec<usize> = starts.collect();
-    let options = starts
-        .iter()
-        .enumerate()
-        .map(|(k, &s)| line[s..starts.get(k + 1).copied().unwrap_or(line.len())].trim())
-        .collect();
+    let options = starts.iter().enumerate().map(|(k, &s)| line[s..starts.get(k + 1).copied().unwrap_or(line.len())].trim()).collect();
     (line[..first].trim_end(), options)
 }
 
 /// Builds the final requirement list. `gpu`/`cuda` are the resolved build settings.
-pub fn assemble(lines: &[Requirement], gpu: bool, cuda: &str, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Python, ()> {
+pub fn assemble(lines: &[Requirement], gpu: bool, cuda: &str, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Python, Reported> {
     let mut python = Python::default();
     let target = Target { gpu, cuda, mode };
     let mut originals = Vec::new();
@@ -193,7 +196,14 @@ pub fn assemble(lines: &[Requirement], gpu: bool, cuda: &str, mode: Mode, diagno
                 Some((name, value)) if matches!(name, "--extra-index-url" | "--find-links" | "-f" | "--index-url" | "-i") => {
                     apply_option(name, value, &mut python).map_err(|kind| warn(diagnostics, kind, line)).ok();
                 }
-                _ => warn(diagnostics, Kind::RequirementOptionIgnored { option: (*opt).to_owned(), reason: "pip's per-requirement options do not apply to a locked environment" }, line),
+                _ => warn(
+                    diagnostics,
+                    Kind::RequirementOptionIgnored {
+                        option: (*opt).to_owned(),
+                        reason: "pip's per-requirement options do not apply to a locked environment",
+                    },
+                    line,
+                ),
             }
         }
         if hashes {
@@ -217,7 +227,7 @@ pub fn assemble(lines: &[Requirement], gpu: bool, cuda: &str, mode: Mode, diagno
         rewritten.push(installed);
     }
     if failed {
-        return Err(());
+        return Err(Reported);
     }
     if mode == Mode::Strict {
         let extra = torch_index::includes(&originals, &rewritten);
@@ -234,7 +244,8 @@ fn is_managed(line: &str) -> bool {
 
 /// Records an option line. `Err` carries a warning (or an error for unsupported local forms).
 fn apply_option(name: &str, value: &str, python: &mut Python) -> Result<(), Kind> {
-    let ignored = |reason: &'static str| Err(Kind::RequirementOptionIgnored { option: format!("{name} {value}").trim().to_owned(), reason });
+    let ignored =
+        |reason: &'static str| Err(Kind::RequirementOptionIgnored { option: format!("{name} {value}").trim().to_owned(), reason });
     match name {
         "-i" | "--index-url" => python.index.index_url = Some(value.to_owned()),
         "--extra-index-url" => python.index.add_extra(value),
@@ -279,7 +290,7 @@ mod tests {
         let reqs: Vec<_> = lines.iter().map(|l| req(l)).collect();
         let mut diags = Vec::new();
         let python = assemble(&reqs, gpu, cuda, mode, &mut diags).unwrap_or_default();
-        (python, diags.iter().map(|d| d.message()).collect())
+        (python, diags.iter().map(Diagnostic::message).collect())
     }
 
     #[test]
@@ -297,7 +308,12 @@ mod tests {
     #[test]
     fn index_options_leave_the_package_list() {
         let (python, warnings) = run(
-            &["--extra-index-url https://download.pytorch.org/whl/cu121", "-f https://data.pyg.org/whl/torch-2.1.0.html", "--pre", "numpy==1.26.4"],
+            &[
+                "--extra-index-url https://download.pytorch.org/whl/cu121",
+                "-f https://data.pyg.org/whl/torch-2.1.0.html",
+                "--pre",
+                "numpy==1.26.4",
+            ],
             true,
             "12.1",
             Mode::Default,

@@ -56,10 +56,7 @@ fn logical(line: &str, comments: Comments) -> Option<String> {
     }
     let cut = match comments {
         Comments::Cog => line.find('#'),
-        Comments::Pip => line
-            .char_indices()
-            .find(|&(i, c)| c == '#' && line[..i].ends_with(char::is_whitespace))
-            .map(|(i, _)| i),
+        Comments::Pip => line.char_indices().find(|&(i, c)| c == '#' && line[..i].ends_with(char::is_whitespace)).map(|(i, _)| i),
     };
     let line = cut.map_or(line, |i| line[..i].trim());
     (!line.is_empty()).then(|| line.to_owned())
@@ -264,32 +261,24 @@ pub fn local_artifact(line: &str) -> Local {
         return Local::No;
     }
     if has_inline_option(line) {
-        return Local::Unsupported(format!(
-            "local package artifact requirements do not support inline options or hashes: {line}"
-        ));
+        return Local::Unsupported(format!("local package artifact requirements do not support inline options or hashes: {line}"));
     }
     if is_remote(line) {
         return Local::No;
     }
     if let Some((base, _)) = line.split_once(';') {
         if is_local_artifact(base.trim()) {
-            return Local::Unsupported(format!(
-                "environment markers are not supported on local package artifact requirements: {line}"
-            ));
+            return Local::Unsupported(format!("environment markers are not supported on local package artifact requirements: {line}"));
         }
     }
     if let Some((base, _)) = line.split_once('[') {
         if line.ends_with(']') && is_local_artifact(base.trim()) {
-            return Local::Unsupported(format!(
-                "extras are not supported on local package artifact requirements: {line}"
-            ));
+            return Local::Unsupported(format!("extras are not supported on local package artifact requirements: {line}"));
         }
     }
     match (is_local_path(line), has_artifact_suffix(line)) {
         (false, false) => Local::No,
-        (true, false) => Local::Unsupported(format!(
-            "local package requirement \"{line}\" is not a supported wheel or source archive"
-        )),
+        (true, false) => Local::Unsupported(format!("local package requirement \"{line}\" is not a supported wheel or source archive")),
         (_, true) => Local::Artifact(line.to_owned()),
     }
 }
@@ -379,14 +368,8 @@ mod tests {
     #[test]
     fn reading_follows_cog() {
         let file = "# top\r\ntorch==\\\r\n2.5.1\r\n\r\n-e .\r\n-e ./x\nnumpy  # pinned below\npkg @ https://h/x.whl#sha256=ab\n";
-        assert_eq!(
-            texts(file, Comments::Cog),
-            ["torch==2.5.1", "-e ./x", "numpy", "pkg @ https://h/x.whl"]
-        );
-        assert_eq!(
-            texts(file, Comments::Pip),
-            ["torch==2.5.1", "-e ./x", "numpy", "pkg @ https://h/x.whl#sha256=ab"]
-        );
+        assert_eq!(texts(file, Comments::Cog), ["torch==2.5.1", "-e ./x", "numpy", "pkg @ https://h/x.whl"]);
+        assert_eq!(texts(file, Comments::Pip), ["torch==2.5.1", "-e ./x", "numpy", "pkg @ https://h/x.whl#sha256=ab"]);
     }
 
     #[test]
@@ -438,7 +421,10 @@ mod tests {
         assert_eq!(local_artifact("https://x/y.whl"), Local::No);
         assert_eq!(
             local_artifact("pkg @ ./x.whl"),
-            Local::Unsupported("local direct reference requirements (`name @ path`) are not supported; list the path directly instead: pkg @ ./x.whl".into())
+            Local::Unsupported(
+                "local direct reference requirements (`name @ path`) are not supported; list the path directly instead: pkg @ ./x.whl"
+                    .into()
+            )
         );
         assert_eq!(
             local_artifact("-r other.txt"),

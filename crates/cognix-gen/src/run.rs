@@ -73,26 +73,55 @@ struct Classifier<'a> {
     cwd: String,
 }
 
+/// `pip install` options that take a value (the next word unless written `--opt=value`).
+const PIP_VALUED_OPTIONS: &[&str] = &[
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--trusted-host",
+    "--cache-dir",
+    "--global-option",
+    "--config-settings",
+    "-C",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--progress-bar",
+    "--src",
+    "--no-binary",
+    "--only-binary",
+    "--upgrade-strategy",
+];
+
 impl Classifier<'_> {
     fn warn(&mut self, kind: Kind) {
         self.diagnostics.push(Diagnostic::new(kind, self.file, self.pos, self.key));
-    }
-
-    fn command(&self, p: &Pipeline) -> Step {
-        Step::Command { command: p.text.clone() }
     }
 
     /// The steps of one pipeline: one, except for `pip install` of names and URLs together.
     fn pipeline(&mut self, p: &Pipeline) -> Vec<Step> {
         let first = &p.commands[0];
         let words = strip_prefixes(&first.words);
-        let Some(program) = words.first() else { return vec![self.command(p)] };
+        let Some(program) = words.first() else { return vec![command(p)] };
         let program = program.text.rsplit('/').next().unwrap_or_default().to_owned();
         if p.commands.len() > 1 {
             if matches!(program.as_str(), "curl" | "wget") {
                 self.warn(Kind::RunNeedsNetwork { tool: program });
             }
-            return vec![self.command(p)];
+            return vec![command(p)];
         }
         let args = &words[1..];
         let step = match program.as_str() {
@@ -100,9 +129,9 @@ impl Classifier<'_> {
                 if let Some(dir) = args.first().filter(|w| !w.dynamic) {
                     self.cwd = absolute(&self.cwd, &dir.text);
                 }
-                self.command(p)
+                command(p)
             }
-            "apt-get" | "apt" | "apt-fast" | "aptitude" => self.apt(p, args),
+            "apt-get" | "apt" | "apt-fast" | "aptitude" => Self::apt(p, args),
             "pip" | "pip3" => return self.pip(p, first, args),
             "python" | "python3" if args.len() >= 2 && args[0].text == "-m" && args[1].text == "pip" => {
                 return self.pip(p, first, &args[2..]);
@@ -112,60 +141,51 @@ impl Classifier<'_> {
             "wget" => self.wget(p, first, args),
             "git" if args.first().is_some_and(|w| w.text == "clone") => self.git_clone(p, &args[1..]),
             "pget" => self.pget(p, args),
-            _ => self.command(p),
+            _ => command(p),
         };
         vec![step]
     }
 
-    fn apt(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+    fn apt(p: &Pipeline, args: &[Word]) -> Step {
         let verb = args.iter().find(|w| !w.text.starts_with('-')).map(|w| w.text.as_str());
         match verb {
             Some("install") => {
-                let packages = operands(args, &["-o", "-t", "--target-release", "-c"])
-                    .into_iter()
-                    .skip(1)
-                    .map(|w| w.text.clone())
-                    .collect();
+                let packages =
+                    operands(args, &["-o", "-t", "--target-release", "-c"]).into_iter().skip(1).map(|w| w.text.clone()).collect();
                 Step::SystemPackages { command: p.text.clone(), packages }
             }
             Some("update" | "upgrade" | "dist-upgrade" | "clean" | "autoclean" | "autoremove") => {
                 Step::SystemPackages { command: p.text.clone(), packages: Vec::new() }
             }
-            _ => self.command(p),
+            _ => command(p),
         }
     }
 
     /// `pip install`: names (and index options) join the locked environment; a URL is a download
     /// that lock.json pins.
     fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Vec<Step> {
-        let Some(verb) = args.first() else { return vec![self.command(p)] };
+        let Some(verb) = args.first() else { return vec![command(p)] };
         if verb.text != "install" {
             if verb.text == "uninstall" {
                 self.warn(Kind::RunPipIgnored {
-                    what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead".to_owned(),
+                    what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead"
+                        .to_owned(),
                 });
             }
-            return vec![self.command(p)];
+            return vec![command(p)];
         }
         let args = &args[1..];
-        const VALUED: &[&str] = &[
-            "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-            "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
-            "--trusted-host", "--cache-dir", "--global-option", "--config-settings", "-C",
-            "--platform", "--python-version", "--implementation", "--abi", "--progress-bar",
-            "--src", "--no-binary", "--only-binary", "--upgrade-strategy",
-        ];
         let custom_location = args.iter().any(|w| {
             let flag = w.text.split('=').next().unwrap_or_default();
             matches!(flag, "-t" | "--target" | "--prefix" | "--root" | "--user" | "-e" | "--editable" | "-r" | "--requirement")
         });
-        let specs = operands(args, VALUED);
+        let specs = operands(args, PIP_VALUED_OPTIONS);
         let local = specs.iter().any(|w| is_local_spec(&w.text));
         if custom_location || local || specs.iter().any(|w| w.dynamic) || cmd.stdout.is_some() {
             self.warn(Kind::RunPipIgnored {
                 what: "this pip install names a local path, a file or an install location, so it cannot join the locked environment; it runs as a build command without network".to_owned(),
             });
-            return vec![self.command(p)];
+            return vec![command(p)];
         }
         let mut steps = Vec::new();
         let mut packages = Vec::new();
@@ -177,7 +197,13 @@ impl Classifier<'_> {
             let inline = args[k].text.split_once('=').map(|(_, v)| v.to_owned());
             if matches!(flag, "-i" | "--index-url" | "--extra-index-url" | "-f" | "--find-links") {
                 let value = inline.or_else(|| args.get(k + 1).map(|w| w.text.clone())).unwrap_or_default();
-                let name = if flag == "-i" { "--index-url" } else if flag == "-f" { "--find-links" } else { flag };
+                let name = if flag == "-i" {
+                    "--index-url"
+                } else if flag == "-f" {
+                    "--find-links"
+                } else {
+                    flag
+                };
                 options.push(format!("{name} {value}"));
             } else if matches!(flag, "--pre") {
                 options.push("--pre".to_owned());
@@ -201,7 +227,7 @@ impl Classifier<'_> {
             }
         }
         if specs.is_empty() {
-            return vec![self.command(p)];
+            return vec![command(p)];
         }
         if !packages.is_empty() || !options.is_empty() {
             packages.extend(options);
@@ -213,7 +239,7 @@ impl Classifier<'_> {
     fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, rev: Option<String>, unpack: bool) -> Step {
         if url.dynamic || !url.text.contains("://") {
             self.warn(Kind::RunShellExpansion { word: url.text.clone() });
-            return self.command(p);
+            return command(p);
         }
         self.warn(Kind::FetchNeedsHash { url: url.text.clone(), destination: destination.clone() });
         Step::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, hash: None }
@@ -223,8 +249,21 @@ impl Classifier<'_> {
         // Short options that take a value, which may be glued on (`-o/x`) or follow (`-o /x`).
         const VALUED: &str = "oHAuxmwedXCrbcKTFEYyzUQPtD";
         const LONG_VALUED: &[&str] = &[
-            "header", "user-agent", "user", "proxy", "max-time", "write-out", "referer", "retry",
-            "retry-delay", "connect-timeout", "continue-at", "range", "cookie", "cacert", "cert",
+            "header",
+            "user-agent",
+            "user",
+            "proxy",
+            "max-time",
+            "write-out",
+            "referer",
+            "retry",
+            "retry-delay",
+            "connect-timeout",
+            "continue-at",
+            "range",
+            "cookie",
+            "cacert",
+            "cert",
         ];
         let mut output: Option<String> = None;
         let mut remote_name = false;
@@ -241,7 +280,7 @@ impl Classifier<'_> {
                     }
                     "remote-name" => remote_name = true,
                     // A request with a body is an API call, not a download.
-                    "data" | "data-binary" | "data-raw" | "form" | "request" => return self.command(p),
+                    "data" | "data-binary" | "data-raw" | "form" | "request" => return command(p),
                     n if LONG_VALUED.contains(&n) => k += usize::from(inline.is_none()),
                     _ => {}
                 }
@@ -249,7 +288,7 @@ impl Classifier<'_> {
                 for (n, f) in flags.char_indices() {
                     match f {
                         'O' => remote_name = true,
-                        'd' | 'F' | 'X' => return self.command(p),
+                        'd' | 'F' | 'X' => return command(p),
                         f if VALUED.contains(f) => {
                             let glued = &flags[n + f.len_utf8()..];
                             let value = if glued.is_empty() {
@@ -271,14 +310,14 @@ impl Classifier<'_> {
             }
             k += 1;
         }
-        let Some(url) = url else { return self.command(p) };
+        let Some(url) = url else { return command(p) };
         let destination = match (output, remote_name, &cmd.stdout) {
             (Some(o), _, _) => absolute(&self.cwd, &o),
             (None, true, _) => absolute(&self.cwd, &url_basename(&url.text)),
             (None, false, Some(stdout)) => absolute(&self.cwd, &stdout.text),
             (None, false, None) => {
                 self.warn(Kind::RunNeedsNetwork { tool: "curl".to_owned() });
-                return self.command(p);
+                return command(p);
             }
         };
         self.fetch(p, "curl", url, destination, None, false)
@@ -313,12 +352,12 @@ impl Classifier<'_> {
             }
             k += 1;
         }
-        let Some(url) = url else { return self.command(p) };
+        let Some(url) = url else { return command(p) };
         let destination = match (output.as_deref(), &cmd.stdout) {
             (Some("-"), Some(stdout)) => absolute(&self.cwd, &stdout.text),
             (Some("-"), None) => {
                 self.warn(Kind::RunNeedsNetwork { tool: "wget".to_owned() });
-                return self.command(p);
+                return command(p);
             }
             (Some(o), _) => absolute(&self.cwd, o),
             (None, _) => {
@@ -340,18 +379,28 @@ impl Classifier<'_> {
             } else if t == "-b" || t == "--branch" {
                 rev = args.get(k + 1).map(|w| w.text.clone());
                 k += 1;
-            } else if matches!(t, "--depth" | "-c" | "--config" | "-o" | "--origin" | "--reference" | "-j" | "--jobs" | "--separate-git-dir" | "-u" | "--upload-pack") {
+            } else if matches!(
+                t,
+                "--depth"
+                    | "-c"
+                    | "--config"
+                    | "-o"
+                    | "--origin"
+                    | "--reference"
+                    | "-j"
+                    | "--jobs"
+                    | "--separate-git-dir"
+                    | "-u"
+                    | "--upload-pack"
+            ) {
                 k += 1;
             } else if !t.starts_with('-') {
                 positional.push(&args[k]);
             }
             k += 1;
         }
-        let Some(url) = positional.first() else { return self.command(p) };
-        let name = positional.get(1).map_or_else(
-            || url_basename(&url.text).trim_end_matches(".git").to_owned(),
-            |d| d.text.clone(),
-        );
+        let Some(url) = positional.first() else { return command(p) };
+        let name = positional.get(1).map_or_else(|| url_basename(&url.text).trim_end_matches(".git").to_owned(), |d| d.text.clone());
         let destination = absolute(&self.cwd, &name);
         self.fetch(p, "git", url, destination, rev, false)
     }
@@ -365,23 +414,26 @@ impl Classifier<'_> {
                 let destination = absolute(&self.cwd, &dest.text);
                 self.fetch(p, "pget", url, destination, None, unpack)
             }
-            _ => self.command(p),
+            _ => command(p),
         }
     }
+}
+
+fn command(p: &Pipeline) -> Step {
+    Step::Command { command: p.text.clone() }
 }
 
 /// Drops `sudo`, `env`, `VAR=value` assignments and `time` in front of the program.
 fn strip_prefixes(words: &[Word]) -> &[Word] {
     let mut k = 0;
     while let Some(w) = words.get(k) {
-        let is_assignment = w.text.split_once('=').is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-        if matches!(w.text.as_str(), "sudo" | "env" | "time" | "nohup") || is_assignment {
-            k += 1;
-        } else if w.text.starts_with('-') && k > 0 && words[k - 1].text == "sudo" {
-            k += 1;
-        } else {
+        let is_assignment =
+            w.text.split_once('=').is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let is_sudo_flag = w.text.starts_with('-') && k > 0 && words[k - 1].text == "sudo";
+        if !(matches!(w.text.as_str(), "sudo" | "env" | "time" | "nohup") || is_assignment || is_sudo_flag) {
             break;
         }
+        k += 1;
     }
     &words[k..]
 }
@@ -453,14 +505,28 @@ mod tests {
     use crate::config::Spanned;
 
     fn steps(command: &str) -> (Vec<Step>, Vec<String>) {
-        let item = RunItem { pos: Pos::START, command: Spanned::new(command.to_owned(), Pos::START), object: false, mounts: vec![], accidental: None };
+        let item = RunItem {
+            pos: Pos::START,
+            command: Spanned::new(command.to_owned(), Pos::START),
+            object: false,
+            mounts: vec![],
+            accidental: None,
+        };
         let mut diags = Vec::new();
         let c = classify(&item, "cog.yaml", "build.run[0]", &mut diags);
         (c.steps, diags.iter().map(|d| d.kind.code().to_owned()).collect())
     }
 
     fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> Step {
-        Step::Fetch { command: command.into(), tool, url: url.into(), destination: Some(destination.into()), rev: None, unpack: false, hash: None }
+        Step::Fetch {
+            command: command.into(),
+            tool,
+            url: url.into(),
+            destination: Some(destination.into()),
+            rev: None,
+            unpack: false,
+            hash: None,
+        }
     }
 
     #[test]
@@ -470,7 +536,10 @@ mod tests {
             s,
             [
                 Step::SystemPackages { command: "apt-get update".into(), packages: vec![] },
-                Step::SystemPackages { command: "apt-get install -y --no-install-recommends git ffmpeg".into(), packages: vec!["git".into(), "ffmpeg".into()] },
+                Step::SystemPackages {
+                    command: "apt-get install -y --no-install-recommends git ffmpeg".into(),
+                    packages: vec!["git".into(), "ffmpeg".into()]
+                },
             ]
         );
     }
@@ -478,7 +547,10 @@ mod tests {
     #[test]
     fn pip_install_names_become_requirements() {
         let (s, w) = steps("pip install flash-attn --no-build-isolation");
-        assert_eq!(s, [Step::PythonPackages { command: "pip install flash-attn --no-build-isolation".into(), packages: vec!["flash-attn".into()] }]);
+        assert_eq!(
+            s,
+            [Step::PythonPackages { command: "pip install flash-attn --no-build-isolation".into(), packages: vec!["flash-attn".into()] }]
+        );
         assert!(w.is_empty());
         let (s, _) = steps("python -m pip install 'transformers[torch]==4.40.0' --extra-index-url https://x/simple");
         assert_eq!(
@@ -496,7 +568,10 @@ mod tests {
         assert_eq!(
             s,
             [
-                Step::PythonPackages { command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(), packages: vec!["numpy".into()] },
+                Step::PythonPackages {
+                    command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(),
+                    packages: vec!["numpy".into()]
+                },
                 Step::Fetch {
                     command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(),
                     tool: "pip",
@@ -520,7 +595,8 @@ mod tests {
 
     #[test]
     fn downloads_become_fetches() {
-        let cmd = "curl -o /usr/local/bin/pget -L \"https://github.com/replicate/pget/releases/latest/download/pget_$(uname -s)_$(uname -m)\"";
+        let cmd =
+            "curl -o /usr/local/bin/pget -L \"https://github.com/replicate/pget/releases/latest/download/pget_$(uname -s)_$(uname -m)\"";
         let (s, w) = steps(&format!("{cmd} && chmod +x /usr/local/bin/pget"));
         assert_eq!(
             s,
@@ -531,7 +607,15 @@ mod tests {
         );
         assert_eq!(w, ["CG502"]);
         let (s, _) = steps("mkdir -p /w && cd /w && wget -q https://h.co/m/model.safetensors?download=true");
-        assert_eq!(s[2], fetch("https://h.co/m/model.safetensors?download=true", "/w/model.safetensors", "wget", "wget -q https://h.co/m/model.safetensors?download=true"));
+        assert_eq!(
+            s[2],
+            fetch(
+                "https://h.co/m/model.safetensors?download=true",
+                "/w/model.safetensors",
+                "wget",
+                "wget -q https://h.co/m/model.safetensors?download=true"
+            )
+        );
         let (s, _) = steps("curl -sSLo /tmp/x.bin https://h/x.bin");
         assert_eq!(s[0], fetch("https://h/x.bin", "/tmp/x.bin", "curl", "curl -sSLo /tmp/x.bin https://h/x.bin"));
     }

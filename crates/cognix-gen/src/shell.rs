@@ -31,13 +31,8 @@ pub struct Unsupported;
 
 /// Command substitutions with a fixed answer for the image cog builds (always linux/amd64), so
 /// that a download URL such as `.../pget_$(uname -s)_$(uname -m)` can be pinned.
-const STATIC_SUBSTITUTIONS: &[(&str, &str)] = &[
-    ("uname", "Linux"),
-    ("uname -s", "Linux"),
-    ("uname -m", "x86_64"),
-    ("arch", "x86_64"),
-    ("dpkg --print-architecture", "amd64"),
-];
+const STATIC_SUBSTITUTIONS: &[(&str, &str)] =
+    &[("uname", "Linux"), ("uname -s", "Linux"), ("uname -m", "x86_64"), ("arch", "x86_64"), ("dpkg --print-architecture", "amd64")];
 
 const COMPOUND_KEYWORDS: &[&str] = &["if", "then", "for", "while", "until", "case", "do", "function", "select"];
 
@@ -67,19 +62,7 @@ impl Parser<'_> {
         let mut commands = vec![SimpleCommand::default()];
         let mut word: Option<Word> = None;
         let mut pending_redirect = false;
-        loop {
-            let Some(c) = self.peek(0) else { break };
-            let end_word = |word: &mut Option<Word>, commands: &mut Vec<SimpleCommand>, pending: &mut bool| {
-                if let Some(w) = word.take() {
-                    let cmd = commands.last_mut().expect("there is always a current command");
-                    if *pending {
-                        cmd.stdout = Some(w);
-                        *pending = false;
-                    } else {
-                        cmd.words.push(w);
-                    }
-                }
-            };
+        while let Some(c) = self.peek(0) {
             match c {
                 ' ' | '\t' => {
                     end_word(&mut word, &mut commands, &mut pending_redirect);
@@ -106,7 +89,10 @@ impl Parser<'_> {
                     start = self.offset();
                 }
                 '>' | '<' => {
-                    let fd = word.as_ref().filter(|w| !w.dynamic && w.text.chars().all(|d| d.is_ascii_digit()) && !w.text.is_empty()).map(|w| w.text.clone());
+                    let fd = word
+                        .as_ref()
+                        .filter(|w| !w.dynamic && w.text.chars().all(|d| d.is_ascii_digit()) && !w.text.is_empty())
+                        .map(|w| w.text.clone());
                     if fd.is_some() {
                         word = None;
                     }
@@ -158,14 +144,7 @@ impl Parser<'_> {
                 }
             }
         }
-        if let Some(w) = word.take() {
-            let cmd = commands.last_mut().expect("there is always a current command");
-            if pending_redirect {
-                cmd.stdout = Some(w);
-            } else {
-                cmd.words.push(w);
-            }
-        }
+        end_word(&mut word, &mut commands, &mut pending_redirect);
         let text = self.source[start..self.offset()].trim().to_owned();
         push_pipeline(&mut out, commands, text)?;
         Ok(out)
@@ -290,12 +269,11 @@ impl Parser<'_> {
         self.i = start + raw_end;
         let normalised = inner.split_whitespace().collect::<Vec<_>>().join(" ");
         let is_command = raw.starts_with("$(") || raw.starts_with('`');
-        match STATIC_SUBSTITUTIONS.iter().find(|(cmd, _)| is_command && *cmd == normalised) {
-            Some((_, value)) => w.text.push_str(value),
-            None => {
-                w.text.push_str(&raw);
-                w.dynamic = true;
-            }
+        if let Some((_, value)) = STATIC_SUBSTITUTIONS.iter().find(|(cmd, _)| is_command && *cmd == normalised) {
+            w.text.push_str(value);
+        } else {
+            w.text.push_str(&raw);
+            w.dynamic = true;
         }
         Ok(())
     }
@@ -320,6 +298,19 @@ impl Parser<'_> {
             inner.push(self.peek(j).unwrap_or_default());
             j += 1;
         }
+    }
+}
+
+/// Ends the word being read: it is the pending redirection's target, or the current command's
+/// next word.
+fn end_word(word: &mut Option<Word>, commands: &mut [SimpleCommand], pending_redirect: &mut bool) {
+    let Some(w) = word.take() else { return };
+    let Some(cmd) = commands.last_mut() else { return };
+    if *pending_redirect {
+        cmd.stdout = Some(w);
+        *pending_redirect = false;
+    } else {
+        cmd.words.push(w);
     }
 }
 
@@ -367,7 +358,10 @@ mod tests {
 
     #[test]
     fn uname_substitutions_are_static() {
-        let p = parse("curl -o /usr/local/bin/pget -L \"https://github.com/replicate/pget/releases/latest/download/pget_$(uname -s)_$(uname -m)\"").unwrap();
+        let p = parse(
+            "curl -o /usr/local/bin/pget -L \"https://github.com/replicate/pget/releases/latest/download/pget_$(uname -s)_$(uname -m)\"",
+        )
+        .unwrap();
         let url = &p[0].commands[0].words[4];
         assert_eq!(url.text, "https://github.com/replicate/pget/releases/latest/download/pget_Linux_x86_64");
         assert!(!url.dynamic);

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
 
 #[derive(Deserialize)]
 struct Table {
@@ -40,8 +40,8 @@ pub struct Request<'a> {
 }
 
 /// Resolves requests to nixpkgs attribute paths (deduplicated, in order). Unknown names are
-/// errors; `Err(())` after every request has been looked at.
-pub fn resolve(requests: &[Request<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<String>, ()> {
+/// errors; `Err(Reported)` after every request has been looked at.
+pub fn resolve(requests: &[Request<'_>], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<String>, Reported> {
     let mut out: Vec<String> = Vec::new();
     let mut failed = false;
     for request in requests {
@@ -73,7 +73,7 @@ pub fn resolve(requests: &[Request<'_>], diagnostics: &mut Vec<Diagnostic>) -> R
         }
     }
     if failed {
-        Err(())
+        Err(Reported)
     } else {
         Ok(out)
     }
@@ -96,9 +96,10 @@ enum Lookup {
 fn lookup(name: &str) -> Lookup {
     let t = table();
     // An exact key, else the longest pattern (`cuda-toolkit-*`) that matches.
-    let entry = t.apt.get(name).or_else(|| {
-        t.apt.iter().filter(|(k, _)| k.contains('*') && glob(k, name)).max_by_key(|(k, _)| k.len()).map(|(_, e)| e)
-    });
+    let entry = t
+        .apt
+        .get(name)
+        .or_else(|| t.apt.iter().filter(|(k, _)| k.contains('*') && glob(k, name)).max_by_key(|(k, _)| k.len()).map(|(_, e)| e));
     if let Some(entry) = entry {
         return match (&entry.nixpkgs[..], &entry.reason) {
             ([], reason) => Lookup::Dropped(reason.clone().unwrap_or_else(|| "it has no nixpkgs counterpart".to_owned())),
@@ -151,7 +152,7 @@ fn suggestions(name: &str) -> Vec<String> {
         .map(|known| (strsim::damerau_levenshtein(name, known), known))
         .filter(|(distance, _)| *distance <= (name.len() / 2).max(2))
         .collect();
-    scored.sort();
+    scored.sort_unstable();
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(3).map(|(_, k)| k.to_owned()).collect()
 }
@@ -160,8 +161,9 @@ fn suggestions(name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn resolve_names(names: &[&str]) -> (Result<Vec<String>, ()>, Vec<String>) {
-        let requests: Vec<_> = names.iter().map(|n| Request { text: n, file: "cog.yaml", pos: Pos::START, key: "build.system_packages" }).collect();
+    fn resolve_names(names: &[&str]) -> (Result<Vec<String>, Reported>, Vec<String>) {
+        let requests: Vec<_> =
+            names.iter().map(|n| Request { text: n, file: "cog.yaml", pos: Pos::START, key: "build.system_packages" }).collect();
         let mut diags = Vec::new();
         let result = resolve(&requests, &mut diags);
         (result, diags.iter().map(Diagnostic::message).collect())

@@ -112,8 +112,8 @@ fn torch_gpu(ver: &str, cuda: &str) -> Option<&'static TorchRow> {
             None => Some(row),
             Some(b) => {
                 let b_cuda = b.cuda.as_deref().unwrap_or_default();
-                let better = version::greater(row_cuda, b_cuda)
-                    || (row_cuda == b_cuda && version::greater(row.torch_version(), b.torch_version()));
+                let better =
+                    version::greater(row_cuda, b_cuda) || (row_cuda == b_cuda && version::greater(row.torch_version(), b.torch_version()));
                 Some(if better { row } else { b })
             }
         };
@@ -181,10 +181,7 @@ mod tests {
         assert_eq!(line_and_index("torchaudio==2.0.2", gpu("11.8")), ("torchaudio==2.0.2".into(), vec![]));
         assert_eq!(line_and_index("torch==2.3", gpu("11.8")), ("torch==2.3.1".into(), cu118.clone()));
         assert_eq!(line_and_index("torch==2.3.1+cu118", gpu("11.8")), ("torch==2.3.1".into(), cu118));
-        assert_eq!(
-            line_and_index("torch==2.0.1", CPU),
-            ("torch==2.0.1".into(), vec!["https://download.pytorch.org/whl/cpu/".to_owned()])
-        );
+        assert_eq!(line_and_index("torch==2.0.1", CPU), ("torch==2.0.1".into(), vec!["https://download.pytorch.org/whl/cpu/".to_owned()]));
         assert_eq!(
             line_and_index("torch==1.12.1 --extra-index-url=https://download.pytorch.org/whl/cu116", gpu("11.8")),
             ("torch==1.12.1".into(), vec!["https://download.pytorch.org/whl/cu116".to_owned()])
@@ -195,10 +192,7 @@ mod tests {
     #[test]
     fn derived_cases() {
         assert_eq!(line_and_index("torch==2.8.0", gpu("11.8")), ("torch==2.8.0".into(), vec![]));
-        assert_eq!(
-            line_and_index("torch==2.0.1", gpu("13.0")).1,
-            ["https://download.pytorch.org/whl/cu118/"]
-        );
+        assert_eq!(line_and_index("torch==2.0.1", gpu("13.0")).1, ["https://download.pytorch.org/whl/cu118/"]);
         assert_eq!(line_and_index("torchvision==0.14.1", CPU).0, "torchvision==0.14.1+cpu");
         assert_eq!(line_and_index("colorama==0.4.6 ; sys_platform == 'win32'", gpu("11.8")).0, "colorama==0.4.6");
     }

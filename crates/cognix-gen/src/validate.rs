@@ -247,7 +247,8 @@ impl Validator<'_> {
         }
         let Some(cuda) = cuda else { return };
         // The first tensorflow line that carries a version.
-        let versioned: Vec<Requirement> = ctx.lines.iter().filter(|l| crate::requirements::versions(&l.text).first().is_some()).cloned().collect();
+        let versioned: Vec<Requirement> =
+            ctx.lines.iter().filter(|l| !crate::requirements::versions(&l.text).is_empty()).cloned().collect();
         let Some(tf) = cuda::find(&versioned, "tensorflow", ctx.mode) else { return };
         let Some(row) = tables().tf_row(&tf.version) else { return };
         let tf_major = row.cuda.split('.').next().unwrap_or_default();
@@ -310,7 +311,10 @@ impl Validator<'_> {
             let problem = if name.is_empty() {
                 Some((None, "name is required"))
             } else if !weight_name_ok(name) {
-                Some((Some(name.clone()), "must contain only lowercase alphanumeric characters, hyphens, dots, or underscores (e.g. \"my-model-weights\")"))
+                Some((
+                    Some(name.clone()),
+                    "must contain only lowercase alphanumeric characters, hyphens, dots, or underscores (e.g. \"my-model-weights\")",
+                ))
             } else if names.contains(&name.as_str()) {
                 Some((Some(name.clone()), "duplicate weight name"))
             } else {
@@ -426,11 +430,7 @@ impl Validator<'_> {
 /// The SDK version as PEP 440, converting cog's semver pre-releases (`0.17.0-alpha1` →
 /// `0.17.0a1`, `-dev1` → `.dev1`).
 pub fn sdk_pep440(written: &str) -> Option<pep440_rs::Version> {
-    let converted = written
-        .replacen("-alpha", "a", 1)
-        .replacen("-beta", "b", 1)
-        .replacen("-rc", "rc", 1)
-        .replacen("-dev", ".dev", 1);
+    let converted = written.replacen("-alpha", "a", 1).replacen("-beta", "b", 1).replacen("-rc", "rc", 1).replacen("-dev", ".dev", 1);
     converted.parse().ok()
 }
 
@@ -485,8 +485,7 @@ fn check_repository(name: &str) -> Result<(), String> {
         return Err(format!("repository can only contain the characters `{REPOSITORY_CHARS}`: {repo}"));
     }
     if let Some(registry) = registry {
-        let ok = !registry.is_empty()
-            && registry.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        let ok = !registry.is_empty() && registry.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
         if !ok {
             return Err(format!("registries must be valid RFC 3986 URI authorities: {registry}"));
         }
@@ -497,9 +496,7 @@ fn check_repository(name: &str) -> Result<(), String> {
 /// Whether the name parses as a full reference (`repo:tag` or `repo@sha256:...`).
 fn is_reference(name: &str) -> bool {
     if let Some((repo, digest)) = name.split_once('@') {
-        let valid_digest = digest
-            .strip_prefix("sha256:")
-            .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        let valid_digest = digest.strip_prefix("sha256:").is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
         return valid_digest && check_repository(repo).is_ok();
     }
     let Some(colon) = name.rfind(':') else { return false };

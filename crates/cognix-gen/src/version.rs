@@ -48,11 +48,7 @@ fn atoi(p: &str) -> Option<u64> {
 /// Same major and minor, and the same patch when both have one. Metadata is ignored.
 pub fn matches(a: &str, b: &str) -> bool {
     match (Version::parse(a), Version::parse(b)) {
-        (Some(a), Some(b)) => {
-            a.major == b.major
-                && a.minor == b.minor
-                && !matches!((a.patch, b.patch), (Some(x), Some(y)) if x != y)
-        }
+        (Some(a), Some(b)) => a.major == b.major && a.minor == b.minor && !matches!((a.patch, b.patch), (Some(x), Some(y)) if x != y),
         _ => false,
     }
 }

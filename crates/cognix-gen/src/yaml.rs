@@ -1,6 +1,6 @@
 //! A YAML front end that keeps the position of every node and refuses hostile documents.
 //!
-//! serde_yaml (and go-yaml inside cog) decode straight into structs and forget where values came
+//! `serde_yaml` (and go-yaml inside cog) decode straight into structs and forget where values came
 //! from; we need `cog.yaml:LINE:COL` on every message, a bounded expansion of anchors and aliases,
 //! and a nesting limit. So this module drives the `saphyr-parser` event stream itself and builds a
 //! small tree. Typing the tree is `config.rs`'s job.
@@ -230,10 +230,7 @@ impl Builder {
                     };
                     let is_merge = scalar.plain && scalar.text == "<<";
                     if !is_merge && !seen.insert(scalar.text.clone()) {
-                        let first_line = pairs
-                            .iter()
-                            .find(|(k, _)| scalar_text(k) == scalar.text)
-                            .map_or(0, |(k, _)| k.pos.line);
+                        let first_line = pairs.iter().find(|(k, _)| scalar_text(k) == scalar.text).map_or(0, |(k, _)| k.pos.line);
                         let kind = Kind::DuplicateKey { key: scalar.text.clone(), first_line };
                         let full = join_key(key, &scalar.text);
                         return Err(YamlError { kind, pos: node.pos, key: full });
@@ -250,9 +247,7 @@ impl Builder {
         let frame = self.stack.pop().expect("the parser balances start and end events");
         let (node, anchor) = match frame {
             Frame::Sequence { pos, anchor, items, .. } => (Node::new(Value::Sequence(items), pos), anchor),
-            Frame::Mapping { pos, anchor, pairs, key, .. } => {
-                (Node::new(Value::Mapping(merge_keys(pairs, &key)?), pos), anchor)
-            }
+            Frame::Mapping { pos, anchor, pairs, key, .. } => (Node::new(Value::Mapping(merge_keys(pairs, &key)?), pos), anchor),
         };
         self.attach(node, anchor)
     }
@@ -272,9 +267,8 @@ fn merge_keys(pairs: Vec<(Node, Node)>, key: &str) -> Result<Vec<(Node, Node)>, 
             continue;
         }
         let sources = match v.value {
-            Value::Mapping(_) => vec![v],
             Value::Sequence(items) => items,
-            Value::Scalar(_) => vec![v],
+            Value::Mapping(_) | Value::Scalar(_) => vec![v],
         };
         for source in sources {
             let Value::Mapping(source_pairs) = source.value else {
@@ -341,9 +335,8 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
             }
             Event::SequenceEnd | Event::MappingEnd => b.close()?,
             Event::Alias(id) => {
-                let node = b.anchors.get(&id).cloned().ok_or_else(|| {
-                    b.error(Kind::YamlSyntax { message: "unknown anchor".to_owned() }, pos)
-                })?;
+                let node =
+                    b.anchors.get(&id).cloned().ok_or_else(|| b.error(Kind::YamlSyntax { message: "unknown anchor".to_owned() }, pos))?;
                 b.charge(node.size, pos)?;
                 // The copy keeps the anchor's positions: messages point at the original text.
                 b.attach(node, 0)?;
@@ -358,6 +351,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, YamlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     fn root(text: &str) -> Node {
         parse(text, Limits::default()).unwrap().root.unwrap()
@@ -412,7 +406,7 @@ mod tests {
         let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let refs = vec![format!("*a{}", i - 1); 10].join(", ");
-            doc.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+            let _ = writeln!(doc, "a{i}: &a{i} [{refs}]");
         }
         assert!(matches!(err(&doc).kind, Kind::AliasBudget { .. }));
     }

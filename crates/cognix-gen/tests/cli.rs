@@ -77,7 +77,10 @@ fn resolve_prints_json_on_stdout_and_errors_only_on_stderr() {
     let out = run(bad.path(), &["resolve", "--json", "--strict", "."]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "");
-    assert_eq!(stderr(&out), "cog.yaml:2:19: error[CG105]: invalid build.python_version \"2.7\": minimum supported Python version is 3.10\n");
+    assert_eq!(
+        stderr(&out),
+        "cog.yaml:2:19: error[CG105]: invalid build.python_version \"2.7\": minimum supported Python version is 3.10\n"
+    );
 }
 
 #[test]
@@ -134,7 +137,11 @@ fn requirement_paths_must_stay_inside_the_project() {
         std::os::unix::fs::symlink(outside.path().join("secret.txt"), p.file("requirements.txt")).unwrap();
         let out = run(p.path(), &["resolve", "--json"]);
         assert_eq!(out.status.code(), Some(1));
-        assert!(stderr(&out).contains("error[CG018]: build.python_requirements \"requirements.txt\": the path must stay inside"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("error[CG018]: build.python_requirements \"requirements.txt\": the path must stay inside"),
+            "{}",
+            stderr(&out)
+        );
 
         let abs = outside.path().join("secret.txt");
         let yaml = format!("build:\n  python_version: \"3.12\"\n  python_requirements: {}\n", abs.display());
@@ -181,7 +188,14 @@ fn output_does_not_depend_on_the_environment() {
     // Another working directory, locale, time zone, hash seed and unrelated variables.
     let parent = p.path().parent().unwrap();
     let name = p.path().file_name().unwrap().to_str().unwrap();
-    let env = [("LC_ALL", "tr_TR.UTF-8"), ("LANG", "ja_JP.UTF-8"), ("TZ", "Pacific/Kiritimati"), ("RUST_HASH_SEED", "12345"), ("HOME", "/nonexistent"), ("COG_SDK_WHEEL", "pypi:0.9.0")];
+    let env = [
+        ("LC_ALL", "tr_TR.UTF-8"),
+        ("LANG", "ja_JP.UTF-8"),
+        ("TZ", "Pacific/Kiritimati"),
+        ("RUST_HASH_SEED", "12345"),
+        ("HOME", "/nonexistent"),
+        ("COG_SDK_WHEEL", "pypi:0.9.0"),
+    ];
     let second = run_with_env(parent, &["generate", name], &env);
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     assert_eq!(fs::read(p.file("cog.nix")).unwrap(), a);

@@ -27,7 +27,11 @@ const CASES: &[Case] = &[
     Case { build: "gpu: true", requirements: &["torch==2.0.1+cu118"], expect: Ok(("11.8", "8")) },
     Case { build: "gpu: true", requirements: &["torch==2.0.1+cu121"], expect: Ok(("11.8", "8")) },
     // TestUnsupportedTorch
-    Case { build: "gpu: true", requirements: &["torch==0.4.1"], expect: Err("cog doesn't know what CUDA version is compatible with torch==0.4.1.") },
+    Case {
+        build: "gpu: true",
+        requirements: &["torch==0.4.1"],
+        expect: Err("cog doesn't know what CUDA version is compatible with torch==0.4.1."),
+    },
     Case { build: "gpu: true\n  cuda: \"11.8\"", requirements: &["torch==0.4.1"], expect: Ok(("11.8", "8")) },
     // integration test build_torch_version_required
     Case { build: "gpu: true", requirements: &["torch"], expect: Err("torch version must be specified when using CUDA") },
@@ -40,7 +44,11 @@ const CASES: &[Case] = &[
     // `+cpu` is ignored on GPU builds.
     Case { build: "gpu: true", requirements: &["torch==2.0.1+cpu"], expect: Ok(("11.8", "8")) },
     // torch===x and direct references are unknown torch versions.
-    Case { build: "gpu: true", requirements: &["torch===2.0.1"], expect: Err("cog doesn't know what CUDA version is compatible with torch==") },
+    Case {
+        build: "gpu: true",
+        requirements: &["torch===2.0.1"],
+        expect: Err("cog doesn't know what CUDA version is compatible with torch=="),
+    },
     Case { build: "gpu: true\n  cuda: \"12.4\"", requirements: &["torch==2.3.1"], expect: Ok(("12.4", "9")) },
     // TestCUDABaseImageTag
     Case { build: "gpu: true", requirements: &["tensorflow==2.12.0"], expect: Ok(("11.8", "8")) },
@@ -48,11 +56,23 @@ const CASES: &[Case] = &[
     Case { build: "gpu: true\n  cuda: \"12.3\"", requirements: &["tensorflow==2.16.1", "torch==2.3.1"], expect: Ok(("12.3", "8")) },
     Case { build: "gpu: true", requirements: &["tensorflow==2.16.1"], expect: Ok(("12.3", "8")) },
     // TestUnsupportedTensorflow
-    Case { build: "gpu: true", requirements: &["tensorflow==0.4.1"], expect: Err("cog doesn't know what CUDA version is compatible with tensorflow==0.4.1.") },
+    Case {
+        build: "gpu: true",
+        requirements: &["tensorflow==0.4.1"],
+        expect: Err("cog doesn't know what CUDA version is compatible with tensorflow==0.4.1."),
+    },
     Case { build: "gpu: true\n  cuda: \"11.8\"", requirements: &["tensorflow==0.4.1"], expect: Ok(("11.8", "8")) },
     Case { build: "gpu: true\n  cuda: \"12.7\"", requirements: &[], expect: Err("CUDA 12.7 is not supported by Cog") },
-    Case { build: "gpu: true\n  cuda: \"12.4\"\n  cudnn: \"8\"", requirements: &[], expect: Err("CUDA 12.4 is incompatible with CuDNN 8: compatible CuDNN versions are: 9, 9") },
-    Case { build: "gpu: true\n  cuda: \"12.7\"\n  cudnn: \"9\"", requirements: &[], expect: Err("the specified CUDA version 12.7 is not compatible with CuDNN 9.\nCompatible CuDNN versions are: ") },
+    Case {
+        build: "gpu: true\n  cuda: \"12.4\"\n  cudnn: \"8\"",
+        requirements: &[],
+        expect: Err("CUDA 12.4 is incompatible with CuDNN 8: compatible CuDNN versions are: 9, 9"),
+    },
+    Case {
+        build: "gpu: true\n  cuda: \"12.7\"\n  cudnn: \"9\"",
+        requirements: &[],
+        expect: Err("the specified CUDA version 12.7 is not compatible with CuDNN 9.\nCompatible CuDNN versions are: "),
+    },
     // TestCUDABaseImageTagWithExplicitMinorCUDAAndCuDNN
     Case { build: "gpu: true\n  cuda: \"11.6\"\n  cudnn: \"8\"", requirements: &[], expect: Ok(("11.6", "8")) },
     Case { build: "gpu: true\n  cuda: \"11.8.0\"", requirements: &[], expect: Ok(("11.8.0", "8")) },
@@ -65,8 +85,9 @@ const CASES: &[Case] = &[
 ];
 
 fn project(build: &str, requirements: &[&str]) -> TempProject {
-    let yaml = format!("build:\n  python_version: \"3.12\"\n  {build}\n  python_requirements: requirements.txt\nrun: \"predict.py:Predictor\"\n");
-    let reqs = requirements.iter().map(|r| format!("{r}\n")).collect::<String>();
+    let yaml =
+        format!("build:\n  python_version: \"3.12\"\n  {build}\n  python_requirements: requirements.txt\nrun: \"predict.py:Predictor\"\n");
+    let reqs: String = requirements.iter().flat_map(|r| [r, "\n"]).collect();
     TempProject::new(&[("cog.yaml", &yaml), ("requirements.txt", &reqs)])
 }
 
@@ -91,7 +112,9 @@ fn cuda_resolution_matches_cog() {
 }
 
 /// (build, requirements, expected lines, expected extra index URLs), cog-spec §11.
-const REWRITES: &[(&str, &[&str], &[&str], &[&str])] = &[
+type Rewrite = (&'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str]);
+
+const REWRITES: &[Rewrite] = &[
     // TestPythonPackagesForArchTorchGPU
     (
         "gpu: true\n  cuda: \"11.8\"",

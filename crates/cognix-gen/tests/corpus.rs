@@ -29,9 +29,8 @@ fn every_corpus_file_converts_or_fails_with_located_errors() {
         eprintln!("corpus: skipped ({} not found; set COGNIX_CORPUS to a directory of <name>__cog.yaml files)", dir.display());
         return;
     };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix("__cog.yaml").map(str::to_owned))
-        .collect();
+    let mut names: Vec<String> =
+        entries.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix("__cog.yaml").map(str::to_owned)).collect();
     names.sort();
     let mut summary = String::new();
     let (mut converted, mut failed) = (0, 0);
@@ -49,31 +48,36 @@ fn every_corpus_file_converts_or_fails_with_located_errors() {
             assert!(!d.message().is_empty(), "{name}: empty message");
         }
         let warnings = outcome.warnings().count();
-        match &outcome.resolved {
-            Some(r) => {
-                converted += 1;
-                let text = generate::render(r, &outcome.project.as_ref().unwrap().inputs).unwrap_or_else(|e| panic!("{name}: {e}"));
-                assert!(lint::check(&text, Scope::Generated).is_empty(), "{name}: cog.nix is not plain data");
-                let b = &r.build;
-                let _ = writeln!(
-                    summary,
-                    "{name}: ok python={} gpu={} cuda={} cudnn={} packages={} system={} run={} warnings={warnings}",
-                    b.python_version.as_deref().unwrap_or("-"),
-                    b.gpu,
-                    b.cuda.as_deref().unwrap_or("-"),
-                    b.cudnn.as_deref().unwrap_or("-"),
-                    b.python_packages.len(),
-                    b.system_packages.join(","),
-                    b.run.len(),
-                );
-            }
-            None => {
-                failed += 1;
-                let errors: Vec<_> = outcome.diagnostics.iter().filter(|d| d.severity() == Severity::Error).collect();
-                assert!(!errors.is_empty(), "{name}: failed without an error");
-                let first = errors[0];
-                let _ = writeln!(summary, "{name}: error {} at {}:{}:{} ({} errors)", first.kind.code(), first.file, first.pos.line, first.pos.column, errors.len());
-            }
+        if let Some(r) = &outcome.resolved {
+            converted += 1;
+            let text = generate::render(r, &outcome.project.as_ref().unwrap().inputs).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(lint::check(&text, Scope::Generated).is_empty(), "{name}: cog.nix is not plain data");
+            let b = &r.build;
+            let _ = writeln!(
+                summary,
+                "{name}: ok python={} gpu={} cuda={} cudnn={} packages={} system={} run={} warnings={warnings}",
+                b.python_version.as_deref().unwrap_or("-"),
+                b.gpu,
+                b.cuda.as_deref().unwrap_or("-"),
+                b.cudnn.as_deref().unwrap_or("-"),
+                b.python_packages.len(),
+                b.system_packages.join(","),
+                b.run.len(),
+            );
+        } else {
+            failed += 1;
+            let errors: Vec<_> = outcome.diagnostics.iter().filter(|d| d.severity() == Severity::Error).collect();
+            assert!(!errors.is_empty(), "{name}: failed without an error");
+            let first = errors[0];
+            let _ = writeln!(
+                summary,
+                "{name}: error {} at {}:{}:{} ({} errors)",
+                first.kind.code(),
+                first.file,
+                first.pos.line,
+                first.pos.column,
+                errors.len()
+            );
         }
     }
     eprintln!("corpus: {} files, {converted} converted, {failed} failed with located errors, 0 crashes", names.len());

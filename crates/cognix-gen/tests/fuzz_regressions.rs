@@ -52,7 +52,8 @@ fn replay(path: &Path) {
             }
         }
         "run_commands" => {
-            let item = RunItem { pos: Pos::START, command: Spanned::new(text, Pos::START), object: false, mounts: vec![], accidental: None };
+            let item =
+                RunItem { pos: Pos::START, command: Spanned::new(text, Pos::START), object: false, mounts: vec![], accidental: None };
             run::classify(&item, "cog.yaml", "build.run[0]", &mut Vec::new());
         }
         "nix_emitter" => {

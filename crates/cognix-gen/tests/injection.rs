@@ -18,7 +18,6 @@ use common::TempProject;
 
 /// The strings cog.yaml hands over unchanged, and where they land in the output.
 struct Inputs {
-    image: String,
     predict: String,
     train: String,
     env: String,
@@ -33,7 +32,6 @@ impl Inputs {
         let one_line = s.replace(['\n', '\r'], " ");
         let reference = s.replace(".py:", "_py_");
         Inputs {
-            image: s.to_owned(),
             predict: format!("predict.py:{reference}"),
             train: format!("train.py:{reference}"),
             env: one_line.clone(),

@@ -16,8 +16,8 @@
 use std::collections::HashMap;
 
 use rnix::ast::{self, HasEntry};
-use rowan::ast::AstNode;
 use rnix::{SyntaxKind, SyntaxNode};
+use rowan::ast::AstNode;
 
 use super::{Finding, Lint};
 use crate::diagnostic::Severity;
@@ -66,10 +66,9 @@ impl DuplicateAttribute {
                     let literal_set = av.value().is_some_and(|v| matches!(v, ast::Expr::AttrSet(ref s) if s.rec_token().is_none()));
                     vec![(path, av.syntax().clone(), !literal_set)]
                 }
-                ast::Entry::Inherit(inherit) => inherit
-                    .attrs()
-                    .filter_map(|a| static_attr(&a).map(|name| (vec![name], a.syntax().clone(), true)))
-                    .collect(),
+                ast::Entry::Inherit(inherit) => {
+                    inherit.attrs().filter_map(|a| static_attr(&a).map(|name| (vec![name], a.syntax().clone(), true))).collect()
+                }
             };
             for (path, node, whole) in bindings {
                 let conflict = if path.len() == 1 {

@@ -49,25 +49,19 @@ impl Lint for GeneratedNotData {
 }
 
 fn problem(node: &SyntaxNode) -> Option<String> {
-    use SyntaxKind::*;
+    use SyntaxKind::{
+        NODE_ATTRPATH, NODE_ATTRPATH_VALUE, NODE_ATTR_SET, NODE_IDENT, NODE_INTERPOL, NODE_LIST, NODE_LITERAL, NODE_PAREN, NODE_ROOT,
+        NODE_STRING, NODE_UNARY_OP, TOKEN_FLOAT, TOKEN_INTEGER, TOKEN_REC, TOKEN_SUB,
+    };
     match node.kind() {
         // An interpolation is reported at its string.
         NODE_ROOT | NODE_LIST | NODE_ATTRPATH_VALUE | NODE_ATTRPATH | NODE_PAREN | NODE_INTERPOL => None,
-        NODE_ATTR_SET => node
-            .children_with_tokens()
-            .any(|c| c.kind() == TOKEN_REC)
-            .then(|| "a recursive attribute set".to_owned()),
-        NODE_STRING => node
-            .children()
-            .any(|c| c.kind() == NODE_INTERPOL)
-            .then(|| "an interpolation".to_owned()),
-        NODE_LITERAL => node
-            .first_token()
-            .filter(|t| !matches!(t.kind(), TOKEN_INTEGER | TOKEN_FLOAT))
-            .map(|_| "a URL literal".to_owned()),
+        NODE_ATTR_SET => node.children_with_tokens().any(|c| c.kind() == TOKEN_REC).then(|| "a recursive attribute set".to_owned()),
+        NODE_STRING => node.children().any(|c| c.kind() == NODE_INTERPOL).then(|| "an interpolation".to_owned()),
+        NODE_LITERAL => node.first_token().filter(|t| !matches!(t.kind(), TOKEN_INTEGER | TOKEN_FLOAT)).map(|_| "a URL literal".to_owned()),
         NODE_UNARY_OP => {
-            let negative_number = node.children_with_tokens().any(|c| c.kind() == TOKEN_SUB)
-                && node.children().all(|c| c.kind() == NODE_LITERAL);
+            let negative_number =
+                node.children_with_tokens().any(|c| c.kind() == TOKEN_SUB) && node.children().all(|c| c.kind() == NODE_LITERAL);
             (!negative_number).then(|| "an operator".to_owned())
         }
         NODE_IDENT => {
@@ -94,7 +88,13 @@ mod tests {
 
     #[test]
     fn code_is_refused() {
-        assert_eq!(codes("{ a = \"${x}\"; }"), ["NL005 generated files hold only data; found an interpolation", "NL005 generated files hold only data; found the variable `x`"]);
+        assert_eq!(
+            codes("{ a = \"${x}\"; }"),
+            [
+                "NL005 generated files hold only data; found an interpolation",
+                "NL005 generated files hold only data; found the variable `x`"
+            ]
+        );
         assert_eq!(codes("{ a = import ./x.nix; }").len(), 3);
         assert_eq!(codes("rec { a = 1; }"), ["NL005 generated files hold only data; found a recursive attribute set"]);
         assert!(codes("{ a = \"${x}\"; }").len() > 1);

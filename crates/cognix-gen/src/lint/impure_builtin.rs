@@ -15,8 +15,8 @@
 //! Take nixpkgs as a flake input (pinned in flake.lock), or give `fetchTarball` a `sha256`.
 
 use rnix::ast;
-use rowan::ast::AstNode;
 use rnix::{SyntaxKind, SyntaxNode};
+use rowan::ast::AstNode;
 
 use super::{Finding, Lint};
 use crate::diagnostic::Severity;
@@ -45,7 +45,8 @@ impl Lint for ImpureBuiltin {
         for node in root.descendants() {
             match node.kind() {
                 SyntaxKind::NODE_PATH if node.text().to_string().starts_with('<') => {
-                    let message = format!("lookup path {} depends on NIX_PATH; take it as a flake input or a function argument", node.text());
+                    let message =
+                        format!("lookup path {} depends on NIX_PATH; take it as a flake input or a function argument", node.text());
                     out.push(Finding::new(self, node.text_range(), message));
                 }
                 SyntaxKind::NODE_SELECT => self.select(&node, out),
@@ -67,7 +68,9 @@ impl ImpureBuiltin {
             let message = format!("builtins.{name} is impure: the result depends on the machine or the moment of evaluation");
             out.push(Finding::new(self, node.text_range(), message));
         } else if FETCHERS.contains(&name.as_str()) && !pinned(node) {
-            let message = format!("builtins.{name} without a hash or revision fetches whatever the URL serves today; pin it (sha256/hash, or rev for git)");
+            let message = format!(
+                "builtins.{name} without a hash or revision fetches whatever the URL serves today; pin it (sha256/hash, or rev for git)"
+            );
             out.push(Finding::new(self, node.text_range(), message));
         }
     }
@@ -77,9 +80,10 @@ impl ImpureBuiltin {
 fn pinned(select: &SyntaxNode) -> bool {
     let Some(apply) = select.parent().and_then(ast::Apply::cast) else { return false };
     let Some(ast::Expr::AttrSet(set)) = apply.argument() else { return false };
-    set.syntax().children().filter(|c| c.kind() == SyntaxKind::NODE_ATTRPATH_VALUE).any(|av| {
-        av.first_child().is_some_and(|path| PINS.contains(&path.text().to_string().as_str()))
-    })
+    set.syntax()
+        .children()
+        .filter(|c| c.kind() == SyntaxKind::NODE_ATTRPATH_VALUE)
+        .any(|av| av.first_child().is_some_and(|path| PINS.contains(&path.text().to_string().as_str())))
 }
 
 #[cfg(test)]
@@ -93,7 +97,10 @@ mod tests {
     #[test]
     fn impure_things_are_found() {
         assert_eq!(messages("builtins.currentTime").len(), 1);
-        assert_eq!(messages("import <nixpkgs> { }"), ["lookup path <nixpkgs> depends on NIX_PATH; take it as a flake input or a function argument"]);
+        assert_eq!(
+            messages("import <nixpkgs> { }"),
+            ["lookup path <nixpkgs> depends on NIX_PATH; take it as a flake input or a function argument"]
+        );
         assert_eq!(messages("builtins.fetchTarball \"https://x/y.tar.gz\"").len(), 1);
         assert_eq!(messages("builtins.fetchGit { url = \"https://x\"; }").len(), 1);
     }

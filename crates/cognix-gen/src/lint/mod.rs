@@ -25,7 +25,7 @@ pub enum Scope {
 pub trait Lint: Sync {
     /// Stable identifier, e.g. `NL001`.
     fn code(&self) -> &'static str;
-    /// Short snake_case name.
+    /// Short `snake_case` name.
     fn name(&self) -> &'static str;
     fn severity(&self) -> Severity;
     fn scope(&self) -> Scope {
@@ -94,7 +94,9 @@ fn error_range(e: &rnix::parser::ParseError, source: &str) -> TextRange {
     use rnix::parser::ParseError as E;
     let end = TextSize::try_from(source.len()).unwrap_or_default();
     match e {
-        E::Unexpected(r) | E::UnexpectedExtra(r) | E::UnexpectedWanted(_, r, _) | E::UnexpectedDoubleBind(r) | E::DuplicatedArgs(r, _) => *r,
+        E::Unexpected(r) | E::UnexpectedExtra(r) | E::UnexpectedWanted(_, r, _) | E::UnexpectedDoubleBind(r) | E::DuplicatedArgs(r, _) => {
+            *r
+        }
         E::UnexpectedEOF | E::UnexpectedEOFWanted(_) | E::RecursionLimitExceeded => TextRange::empty(end),
         _ => TextRange::empty(TextSize::from(0)),
     }
@@ -119,7 +121,10 @@ fn describe(e: &rnix::parser::ParseError) -> String {
 
 /// How a token kind reads in a message: `;` for `TOKEN_SEMICOLON`, `identifier` for `TOKEN_IDENT`.
 fn token(kind: rnix::SyntaxKind) -> String {
-    use rnix::SyntaxKind::*;
+    use rnix::SyntaxKind::{
+        TOKEN_ASSIGN, TOKEN_COLON, TOKEN_COMMA, TOKEN_DOT, TOKEN_ELSE, TOKEN_IN, TOKEN_L_BRACE, TOKEN_L_BRACK, TOKEN_L_PAREN, TOKEN_REC,
+        TOKEN_R_BRACE, TOKEN_R_BRACK, TOKEN_R_PAREN, TOKEN_SEMICOLON, TOKEN_STRING_END, TOKEN_STRING_START, TOKEN_THEN,
+    };
     let text = match kind {
         TOKEN_L_BRACE => "{",
         TOKEN_R_BRACE => "}",

@@ -13,8 +13,8 @@
 //! Build, then replace it with the `got: sha256-…` value from the error.
 
 use rnix::ast;
-use rowan::ast::AstNode;
 use rnix::{SyntaxKind, SyntaxNode};
+use rowan::ast::AstNode;
 
 use super::{Finding, Lint};
 use crate::diagnostic::Severity;
@@ -43,14 +43,22 @@ impl Lint for PlaceholderHash {
                         .and_then(|p| p.attrs().last())
                         .map(|a| a.syntax().text().to_string());
                     if let Some(name @ ("fakeHash" | "fakeSha256" | "fakeSha512")) = last.as_deref() {
-                        out.push(Finding::new(self, node.text_range(), format!("{name} is a placeholder; replace it with the hash Nix reports")));
+                        out.push(Finding::new(
+                            self,
+                            node.text_range(),
+                            format!("{name} is a placeholder; replace it with the hash Nix reports"),
+                        ));
                     }
                 }
                 SyntaxKind::NODE_STRING => {
                     let Some(s) = ast::Str::cast(node.clone()) else { continue };
                     if let [ast::InterpolPart::Literal(text)] = &s.normalized_parts()[..] {
                         if is_placeholder(text) {
-                            out.push(Finding::new(self, node.text_range(), format!("\"{text}\" is a placeholder hash; replace it with the hash Nix reports")));
+                            out.push(Finding::new(
+                                self,
+                                node.text_range(),
+                                format!("\"{text}\" is a placeholder hash; replace it with the hash Nix reports"),
+                            ));
                         }
                     }
                 }

@@ -32,7 +32,8 @@ impl TempProject {
 
     /// Names of every entry in the directory, sorted.
     pub fn listing(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(self.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> =
+            fs::read_dir(self.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
     }
