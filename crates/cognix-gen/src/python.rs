@@ -271,11 +271,24 @@ fn validate(line: &str, at: &Requirement, diagnostics: &mut Vec<Diagnostic>) {
     if line.is_empty() || is_local(line) || line.contains("://") || line.starts_with("git+") {
         return;
     }
-    if let Err(e) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(line) {
-        let reason = e.message.to_string();
-        let kind = Kind::RequirementInvalid { line: line.to_owned(), reason };
-        diagnostics.push(Diagnostic::new(kind, at.file.clone(), at.pos, at.key.clone()));
-    }
+    let reason = match name_ends_badly(line) {
+        Some(c) => format!("Package name must end with an alphanumeric character, not '{c}'"),
+        None => match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(line) {
+            Ok(_) => return,
+            Err(e) => e.message.to_string(),
+        },
+    };
+    let kind = Kind::RequirementInvalid { line: line.to_owned(), reason };
+    diagnostics.push(Diagnostic::new(kind, at.file.clone(), at.pos, at.key.clone()));
+}
+
+/// The last character of a package name that ends in `-`, `_` or `.` before more text (`a-==1`).
+/// `pep508_rs` 0.9.2 panics on those ("`PackageName` validation should match PEP 508 parsing";
+/// found by fuzzing), so they are reported here, in its own words, before it sees them.
+fn name_ends_badly(line: &str) -> Option<char> {
+    let name_len = line.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))).unwrap_or(line.len());
+    let last = line[..name_len].chars().last()?;
+    (name_len < line.len() && matches!(last, '.' | '-' | '_')).then_some(last)
 }
 
 #[cfg(test)]
@@ -352,6 +365,19 @@ mod tests {
         let (_, warnings) = run(&["numpy=1.2"], false, "", Mode::Default);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].starts_with("\"numpy=1.2\" is not a valid requirement"), "{warnings:?}");
+    }
+
+    #[test]
+    fn names_ending_in_a_separator_warn_without_reaching_pep508_rs() {
+        let (python, warnings) = run(&["a-==1", "b_[x]", "c.>=2", "d-"], false, "", Mode::Default);
+        assert_eq!(python.packages, ["a-==1", "b_[x]", "c.>=2", "d-"]);
+        let expected: Vec<String> = [("a-==1", '-'), ("b_[x]", '_'), ("c.>=2", '.'), ("d-", '-')]
+            .iter()
+            .map(|(line, c)| {
+                format!("\"{line}\" is not a valid requirement (Package name must end with an alphanumeric character, not '{c}'); pip will reject it when the lock file is made")
+            })
+            .collect();
+        assert_eq!(warnings, expected);
     }
 
     #[test]
