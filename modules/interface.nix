@@ -72,6 +72,12 @@ let
         default = false;
         description = "For `fetch` steps: the download is a tar archive unpacked at the destination (`pget -x`).";
       };
+      operator = mkOption {
+        type = types.nullOr (types.enum [ "&&" "||" ";" "&" ]);
+        default = null;
+        description = "The shell operator between this step and the next, as written in cog.yaml (`null` after the last), so the steps keep the command's control flow (`a || true`).";
+        example = "&&";
+      };
       hash = mkOption {
         type = types.nullOr types.str;
         default = null;

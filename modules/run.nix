@@ -40,9 +40,11 @@ let
       dest = escapeShellArg step.destination;
       src = fetchFor item step;
     in
-    if step.tool == "git" then "mkdir -p ${dest} && cp -r --no-preserve=mode ${src}/. ${dest}"
+    # Copies from the store are read-only; `u+w` makes them writable as a download would be,
+    # keeping execute bits (a cloned script stays runnable).
+    if step.tool == "git" then "mkdir -p ${dest} && cp -r ${src}/. ${dest} && chmod -R u+w ${dest}"
     else if step.unpack then "mkdir -p ${dest} && tar -xf ${src} -C ${dest}"
-    else "mkdir -p \"$(dirname ${dest})\" && cp --no-preserve=mode ${src} ${dest}";
+    else "mkdir -p \"$(dirname ${dest})\" && cp ${src} ${dest} && chmod u+w ${dest}";
 
   secretPath = id: config.cognix.secrets.${id} or (throw ''
     cognix: a build.run command in cog.yaml mounts the secret "${id}".
@@ -50,17 +52,26 @@ let
       cognix.secrets.${id} = "/run/secrets/${id}";
     and allow the Nix sandbox to read it: `extra-sandbox-paths = /run/secrets/${id}` in nix.conf.'');
 
-  # One script per item, run in its own chroot session like one RUN line.
-  script = item: deps.writeText "cognix-run-step" ''
-    set -euo pipefail
-    cd /
-    ${concatStringsSep "\n" (map (m: "mkdir -p \"$(dirname ${escapeShellArg m.target})\" && ln -sfn /run/cognix-secrets/${m.id} ${escapeShellArg m.target}") item.mounts)}
-    ${concatStringsSep "\n" (map (step:
-      if step.kind == "command" then step.command
-      else if elsewhere step then "# ${lib.replaceStrings [ "\n" ] [ " " ] step.command} (done by cognix outside this script)"
-      else place item step) item.steps)}
-    ${concatStringsSep "\n" (map (m: "rm -f ${escapeShellArg m.target}") item.mounts)}
-  '';
+  # A step as shell text. Steps done elsewhere become `true`, so the operators around them keep
+  # their meaning (`apt-get install x || true`).
+  stepText = item: step:
+    if step.kind == "command" then step.command
+    else if elsewhere step then "true"
+    else "{ ${place item step}; }";
+
+  # One script per item, run in its own chroot session like one RUN line (`sh -c`): the steps
+  # are joined with the operators cog.yaml wrote between them, without `set -e`, so the item
+  # fails exactly when its command line would.
+  script = item: deps.writeText "cognix-run-step" (concatStringsSep "\n" (
+    [ "set -e" "cd /" ]
+    ++ map (m: "mkdir -p \"$(dirname ${escapeShellArg m.target})\" && ln -sfn /run/cognix-secrets/${escapeShellArg m.id} ${escapeShellArg m.target}") item.mounts
+    ++ map (step: "# done by cognix outside this script (${step.kind}): ${lib.replaceStrings [ "\n" ] [ " " ] step.command}") (lib.filter elsewhere item.steps)
+    ++ [ "set +e" ]
+    ++ map (step: stepText item step + lib.optionalString (step.operator != null) " ${step.operator}") item.steps
+    ++ [ "status=$?" ]
+    ++ map (m: "rm -f ${escapeShellArg m.target}") item.mounts
+    ++ [ "exit $status" ]
+  ) + "\n");
 
   tools = deps.buildEnv {
     name = "cognix-run-tools";
@@ -76,7 +87,7 @@ let
   runLayer = deps.runCommand "${config.name}-run" { nativeBuildInputs = [ deps.proot ]; } ''
     mkdir -p $out/tmp $out/root
     ${concatStringsSep "\n" (lib.zipListsWith (item: file: ''
-      proot -r $out -b /nix/store -b /dev -b /proc ${concatStringsSep " " (map (m: "-b ${escapeShellArg (secretPath m.id)}:/run/cognix-secrets/${m.id}") item.mounts)} -w / \
+      proot -r $out -b /nix/store -b /dev -b /proc ${concatStringsSep " " (map (m: "-b ${escapeShellArg "${secretPath m.id}:/run/cognix-secrets/${m.id}"}") item.mounts)} -w / \
         ${deps.coreutils}/bin/env -i HOME=/root TMPDIR=/tmp PATH=${tools}/bin ${userEnv} \
         ${deps.bash}/bin/bash ${file}
     '') items scripts)}

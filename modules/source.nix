@@ -21,7 +21,9 @@ let
 
   source = config.deps.runCommand "${config.name}-src" { } ''
     mkdir -p $out/src
-    cp -r --no-preserve=mode ${config.cognix.outputs.projectFiles}/. $out/src/
+    # Writable like cog's `COPY . /src`, with the project's execute bits kept.
+    cp -r ${config.cognix.outputs.projectFiles}/. $out/src/
+    chmod -R u+w $out/src
     cp ${completed} $out/src/cog.yaml
     ${lib.optionalString (schema != null) ''
       mkdir -p $out/src/.cog

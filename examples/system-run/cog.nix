@@ -30,6 +30,7 @@
               kind = "system_packages";
               command = "apt-get update";
               packages = [ ];
+              operator = "&&";
             }
             {
               kind = "system_packages";
@@ -37,6 +38,7 @@
               packages = [
                 "espeak-ng"
               ];
+              operator = null;
             }
           ];
         }
@@ -50,6 +52,7 @@
               packages = [
                 "soundfile==0.13.1"
               ];
+              operator = null;
             }
           ];
         }
@@ -60,10 +63,12 @@
             {
               kind = "command";
               command = "mkdir -p /opt/data";
+              operator = "&&";
             }
             {
               kind = "command";
               command = "cd /opt/data";
+              operator = "&&";
             }
             {
               kind = "fetch";
@@ -74,14 +79,17 @@
               rev = null;
               unpack = false;
               hash = null;
+              operator = "&&";
             }
             {
               kind = "command";
               command = "tar -xzf english-words-2.0.1.tar.gz";
+              operator = "&&";
             }
             {
               kind = "command";
               command = "rm english-words-2.0.1.tar.gz";
+              operator = null;
             }
           ];
         }

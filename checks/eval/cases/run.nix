@@ -28,11 +28,11 @@ in
   scriptsReplayEachItem = {
     expr = scripts;
     expected = [
-      "set -euo pipefail\ncd /\n\n# apt-get update (done by cognix outside this script)\n# apt-get install -y git (done by cognix outside this script)\n\n"
-      "set -euo pipefail\ncd /\n\n# pip install einops==0.8.0 (done by cognix outside this script)\n\n"
-      "set -euo pipefail\ncd /\n\nmkdir -p \"$(dirname /usr/local/bin/pget)\" && cp --no-preserve=mode ${pgetFile} /usr/local/bin/pget\nchmod +x /usr/local/bin/pget\n\n"
-      "set -euo pipefail\ncd /\n\nmkdir -p /opt/ops && cp -r --no-preserve=mode ${opsTree}/. /opt/ops\n\n"
-      "set -euo pipefail\ncd /\nmkdir -p \"$(dirname /run/secrets/token)\" && ln -sfn /run/cognix-secrets/hf_token /run/secrets/token\ncp /run/secrets/token /dev/null\nrm -f /run/secrets/token\n"
+      "set -e\ncd /\n# done by cognix outside this script (system_packages): apt-get update\n# done by cognix outside this script (system_packages): apt-get install -y git\nset +e\ntrue &&\ntrue ||\necho \"apt failed\" >&2\nstatus=\$?\nexit \$status\n"
+      "set -e\ncd /\n# done by cognix outside this script (python_packages): pip install einops==0.8.0\nset +e\ntrue\nstatus=\$?\nexit \$status\n"
+      "set -e\ncd /\nset +e\n{ mkdir -p \"\$(dirname /usr/local/bin/pget)\" && cp ${pgetFile} /usr/local/bin/pget && chmod u+w /usr/local/bin/pget; } &&\nchmod +x /usr/local/bin/pget\nstatus=\$?\nexit \$status\n"
+      "set -e\ncd /\nset +e\n{ mkdir -p /opt/ops && cp -r ${opsTree}/. /opt/ops && chmod -R u+w /opt/ops; }\nstatus=\$?\nexit \$status\n"
+      "set -e\ncd /\nmkdir -p \"\$(dirname /run/secrets/token)\" && ln -sfn /run/cognix-secrets/hf_token /run/secrets/token\nset +e\ncp /run/secrets/token /dev/null\nstatus=\$?\nrm -f /run/secrets/token\nexit \$status\n"
     ];
   };
 

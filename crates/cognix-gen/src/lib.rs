@@ -134,9 +134,9 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
     let mut packages: Vec<(String, String, Pos)> =
         build.system_packages.iter().enumerate().map(|(i, p)| (format!("build.system_packages[{i}]"), p.value.clone(), p.pos)).collect();
     for (key, pos, classified) in run.iter().chain(pre_install.iter()) {
-        for step in &classified.steps {
+        for chained in &classified.steps {
             let requirement = |text: &String| python::Requirement { text: text.clone(), file: file.clone(), pos: *pos, key: key.clone() };
-            match step {
+            match &chained.step {
                 run::Step::SystemPackages { packages: names, .. } => {
                     packages.extend(names.iter().map(|p| (key.clone(), p.clone(), *pos)));
                 }

@@ -34,13 +34,23 @@ pub enum Step {
     Command { command: String },
 }
 
+/// A step and the shell operator that joins it to the next one, so that the steps can be run
+/// with the command's own control flow (`a || true`, `a; b`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Chained {
+    #[serde(flatten)]
+    pub step: Step,
+    /// `&&`, `||`, `;` or `&`; `None` for the last step.
+    pub operator: Option<&'static str>,
+}
+
 /// A `build.run` item with its classification. Mounts keep only `id` and `target`: the secret's
 /// content is never read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Classified {
     pub command: String,
     pub mounts: Vec<Mount>,
-    pub steps: Vec<Step>,
+    pub steps: Vec<Chained>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -54,8 +64,19 @@ pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Dia
     let mut c = Classifier { file, key, pos: item.command.pos, diagnostics, cwd: "/".to_owned() };
     let command = item.command.value.trim().to_owned();
     let steps = match shell::parse(&command) {
-        Ok(pipelines) => pipelines.iter().flat_map(|p| c.pipeline(p)).collect(),
-        Err(shell::Unsupported) => vec![Step::Command { command: command.clone() }],
+        Ok(pipelines) => pipelines
+            .iter()
+            .flat_map(|p| {
+                // The steps of one pipeline run one after the other, as its single command would.
+                let steps = c.pipeline(p);
+                let last = steps.len().saturating_sub(1);
+                steps
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, step)| Chained { step, operator: if i == last { p.operator } else { Some("&&") } })
+            })
+            .collect(),
+        Err(shell::Unsupported) => vec![Chained { step: Step::Command { command: command.clone() }, operator: None }],
     };
     for m in &item.mounts {
         c.warn(Kind::RunSecretMount { id: m.id.value.clone() });
@@ -514,7 +535,7 @@ mod tests {
         };
         let mut diags = Vec::new();
         let c = classify(&item, "cog.yaml", "build.run[0]", &mut diags);
-        (c.steps, diags.iter().map(|d| d.kind.code().to_owned()).collect())
+        (c.steps.into_iter().map(|s| s.step).collect(), diags.iter().map(|d| d.kind.code().to_owned()).collect())
     }
 
     fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> Step {
@@ -527,6 +548,21 @@ mod tests {
             unpack: false,
             hash: None,
         }
+    }
+
+    #[test]
+    fn steps_keep_the_command_s_control_flow() {
+        let item = RunItem {
+            pos: Pos::START,
+            command: Spanned::new("pip install numpy https://x.org/a.whl || true; rm -rf /tmp/x".to_owned(), Pos::START),
+            object: false,
+            mounts: vec![],
+            accidental: None,
+        };
+        let c = classify(&item, "cog.yaml", "build.run[0]", &mut Vec::new());
+        let operators: Vec<_> = c.steps.iter().map(|s| s.operator).collect();
+        // One pip command becomes two steps that run as one: `&&` between them, then its own `||`.
+        assert_eq!(operators, [Some("&&"), Some("||"), Some(";"), None]);
     }
 
     #[test]

@@ -18,11 +18,13 @@ pub struct SimpleCommand {
     pub stdout: Option<Word>,
 }
 
-/// One pipeline and its source text.
+/// One pipeline, its source text, and the operator that joins it to the next pipeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pipeline {
     pub commands: Vec<SimpleCommand>,
     pub text: String,
+    /// `&&`, `||`, `;` (also for a newline) or `&`; `None` for the last pipeline.
+    pub operator: Option<&'static str>,
 }
 
 /// The command uses shell syntax this module does not model.
@@ -83,8 +85,14 @@ impl Parser<'_> {
                         continue;
                     }
                     let text = self.source[start..self.offset()].trim().to_owned();
+                    let operator = match (c, double) {
+                        ('&', true) => "&&",
+                        ('|', true) => "||",
+                        ('&', false) => "&",
+                        _ => ";",
+                    };
                     self.i += if double && c != ';' && c != '\n' { 2 } else { 1 };
-                    push_pipeline(&mut out, std::mem::take(&mut commands), text)?;
+                    push_pipeline(&mut out, std::mem::take(&mut commands), text, operator)?;
                     commands = vec![SimpleCommand::default()];
                     start = self.offset();
                 }
@@ -146,7 +154,10 @@ impl Parser<'_> {
         }
         end_word(&mut word, &mut commands, &mut pending_redirect);
         let text = self.source[start..self.offset()].trim().to_owned();
-        push_pipeline(&mut out, commands, text)?;
+        push_pipeline(&mut out, commands, text, ";")?;
+        if let Some(last) = out.last_mut() {
+            last.operator = None;
+        }
         Ok(out)
     }
 
@@ -314,14 +325,15 @@ fn end_word(word: &mut Option<Word>, commands: &mut [SimpleCommand], pending_red
     }
 }
 
-fn push_pipeline(out: &mut Vec<Pipeline>, commands: Vec<SimpleCommand>, text: String) -> Result<(), Unsupported> {
+/// Adds a pipeline unless it is empty (`a;`, a blank line), which leaves the previous operator.
+fn push_pipeline(out: &mut Vec<Pipeline>, commands: Vec<SimpleCommand>, text: String, operator: &'static str) -> Result<(), Unsupported> {
     if commands.iter().all(|c| c.words.is_empty() && c.stdout.is_none()) {
         return Ok(());
     }
     if commands.iter().any(|c| c.words.first().is_some_and(|w| COMPOUND_KEYWORDS.contains(&w.text.as_str()))) {
         return Err(Unsupported);
     }
-    out.push(Pipeline { commands, text });
+    out.push(Pipeline { commands, text, operator: Some(operator) });
     Ok(())
 }
 
@@ -347,6 +359,15 @@ mod tests {
                 vec![vec!["echo", "a b"], vec!["tr", "a", "b"]],
             ]
         );
+    }
+
+    #[test]
+    fn each_pipeline_keeps_the_operator_after_it() {
+        let operators = |source: &str| parse(source).unwrap().into_iter().map(|p| p.operator).collect::<Vec<_>>();
+        assert_eq!(operators("a && b || c; d & e\nf"), [Some("&&"), Some("||"), Some(";"), Some("&"), Some(";"), None]);
+        // Empty pipelines (a trailing `;`, a line break after `&&`) are not steps.
+        assert_eq!(operators("a &&\n  b;"), [Some("&&"), None]);
+        assert_eq!(operators("a | b && c"), [Some("&&"), None]);
     }
 
     #[test]
