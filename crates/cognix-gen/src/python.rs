@@ -2,7 +2,9 @@
 //! `build.python_packages`), split into requirement lines, pip index options and pip flags, with
 //! cog's torch rewrite applied (`torch_index.rs`).
 
+use std::panic;
 use std::str::FromStr;
+use std::sync::Once;
 
 use crate::config::{non_empty, Build};
 use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
@@ -271,24 +273,31 @@ fn validate(line: &str, at: &Requirement, diagnostics: &mut Vec<Diagnostic>) {
     if line.is_empty() || is_local(line) || line.contains("://") || line.starts_with("git+") {
         return;
     }
-    let reason = match name_ends_badly(line) {
-        Some(c) => format!("Package name must end with an alphanumeric character, not '{c}'"),
-        None => match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(line) {
-            Ok(_) => return,
-            Err(e) => e.message.to_string(),
-        },
-    };
-    let kind = Kind::RequirementInvalid { line: line.to_owned(), reason };
-    diagnostics.push(Diagnostic::new(kind, at.file.clone(), at.pos, at.key.clone()));
+    if let Some(reason) = pep508_error(line) {
+        let kind = Kind::RequirementInvalid { line: line.to_owned(), reason };
+        diagnostics.push(Diagnostic::new(kind, at.file.clone(), at.pos, at.key.clone()));
+    }
 }
 
-/// The last character of a package name that ends in `-`, `_` or `.` before more text (`a-==1`).
-/// `pep508_rs` 0.9.2 panics on those ("`PackageName` validation should match PEP 508 parsing";
-/// found by fuzzing), so they are reported here, in its own words, before it sees them.
-fn name_ends_badly(line: &str) -> Option<char> {
-    let name_len = line.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))).unwrap_or(line.len());
-    let last = line[..name_len].chars().last()?;
-    (name_len < line.len() && matches!(last, '.' | '-' | '_')).then_some(last)
+/// Why `pep508_rs` rejects `line`, if it does. Version 0.9.2 panics on some malformed lines
+/// instead of returning an error (found by fuzzing: names and extras that end in `-`, `_` or
+/// `.`, like `a-==1` and `a[b-]`), so its panics are caught and reported as an invalid line. A
+/// panic hook, installed once, keeps those quiet and passes every other panic on.
+fn pep508_error(line: &str) -> Option<String> {
+    static QUIET: Once = Once::new();
+    QUIET.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !info.location().is_some_and(|l| l.file().contains("pep508_rs") || l.file().contains("pep440_rs")) {
+                previous(info);
+            }
+        }));
+    });
+    match panic::catch_unwind(|| pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(line)) {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(e.message.to_string()),
+        Err(_) => Some("not a PEP 508 requirement: a name or extra must start and end with a letter or digit".to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -368,16 +377,14 @@ mod tests {
     }
 
     #[test]
-    fn names_ending_in_a_separator_warn_without_reaching_pep508_rs() {
-        let (python, warnings) = run(&["a-==1", "b_[x]", "c.>=2", "d-"], false, "", Mode::Default);
-        assert_eq!(python.packages, ["a-==1", "b_[x]", "c.>=2", "d-"]);
-        let expected: Vec<String> = [("a-==1", '-'), ("b_[x]", '_'), ("c.>=2", '.'), ("d-", '-')]
-            .iter()
-            .map(|(line, c)| {
-                format!("\"{line}\" is not a valid requirement (Package name must end with an alphanumeric character, not '{c}'); pip will reject it when the lock file is made")
-            })
-            .collect();
-        assert_eq!(warnings, expected);
+    fn lines_pep508_rs_panics_on_are_reported_as_invalid() {
+        let lines = ["a-==1", "b_[x]", "c[d-]==2", "e."];
+        let (python, warnings) = run(&lines, false, "", Mode::Default);
+        assert_eq!(python.packages, lines);
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
+        for (line, warning) in lines.iter().zip(&warnings) {
+            assert!(warning.starts_with(&format!("\"{line}\" is not a valid requirement (")), "{warning}");
+        }
     }
 
     #[test]
