@@ -69,6 +69,7 @@ let
           _file = "cognix.lib.evalModel";
           inherit name;
           paths = { projectRoot = root; projectRootFile = rootFile; inherit package; };
+          cognix.src = src;
         }
         (lib.optionalAttrs (revision != null) { cognix.revision = revision; })
       ] ++ modules;

@@ -1,12 +1,27 @@
 # The `cognix.*` namespace: what cog.yaml cannot say (extra nixpkgs packages, hashes for
 # downloads, secrets, source ignores, layering) and the read-only pieces the other modules build,
 # exposed for inspection and reuse. Declarations only.
-{ lib, ... }:
+{ config, lib, ... }:
 let
   inherit (lib) mkOption types literalExpression;
+  paths = config.paths;
 in
 {
   options.cognix = {
+    src = mkOption {
+      type = types.path;
+      # dream2nix writes `package` as "./dir"; a "/./" would defeat `.dockerignore` matching.
+      default = let package = lib.removePrefix "./" paths.package; in
+        if package == "." then paths.projectRoot else paths.projectRoot + "/${package}";
+      defaultText = literalExpression ''config.paths.projectRoot + "/''${config.paths.package}"'';
+      description = ''
+        The project directory (cog.yaml, predict.py, lock.json): what /src is made from, and where
+        `.dockerignore` and `.cog/openapi_schema.json` are read. The cognix library sets it to its
+        `src` argument.
+      '';
+      example = literalExpression "./my-model";
+    };
+
     systemPackages = mkOption {
       type = types.listOf types.package;
       default = [ ];

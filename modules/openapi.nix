@@ -6,8 +6,7 @@
 { config, lib, ... }:
 let
   cog = config.cog;
-  root = config.paths.projectRoot + "/${config.paths.package}";
-  left = root + "/.cog/openapi_schema.json";
+  left = config.cognix.src + "/.cog/openapi_schema.json";
 
   generated = config.deps.runCommand "${config.name}-openapi-schema.json" { } ''
     cd ${config.cognix.outputs.projectFiles}

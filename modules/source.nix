@@ -4,7 +4,7 @@
 # where the runtime loads it from.
 { config, lib, ... }:
 let
-  root = config.paths.projectRoot + "/${config.paths.package}";
+  root = config.cognix.src;
   dockerignore = import ../lib/dockerignore.nix { inherit lib; };
   ignoreFile = root + "/.dockerignore";
   ignores = if builtins.pathExists ignoreFile then builtins.readFile ignoreFile else "";

@@ -7,6 +7,19 @@ let
   source = t.evalProject { src = ../projects/source; };
   cpu = t.evalProject { src = ../projects/cpu; };
   noschema = t.evalProject { src = ../projects/noschema; };
+
+  # Every file under `dir`, relative to it.
+  files = dir: lib.concatLists (lib.mapAttrsToList
+    (name: type: if type == "directory" then map (f: "${name}/${f}") (files (dir + "/${name}")) else [ name ])
+    (builtins.readDir dir));
+  kept = [ ".dockerignore" "cog.nix" "cog.yaml" "data/keep.txt" "lock.json" "predict.py" "requirements.txt" "sub/model.py" ];
+
+  # The project inside a flake whose root is a string (`self.outPath`), as flake-parts passes it.
+  inFlake = (t.flake-parts.mkFlake { inputs.self = { outPath = toString ../.; inputs = { }; }; } {
+    systems = [ "x86_64-linux" ];
+    imports = [ t.flakeModule ];
+    perSystem.cognix.models.source = { src = ../projects/source; pkgs = t.double { }; };
+  }).packages.x86_64-linux.source;
 in
 {
   dockerignoreMatchesLikeDocker = {
@@ -49,5 +62,15 @@ in
   schemaOptionWins = {
     expr = toString (t.evalProject { src = ../projects/source; modules = [{ cognix.openapiSchema = ../projects/cpu/cog.yaml; }]; }).config.cognix.outputs.openapiSchema;
     expected = toString ../projects/cpu/cog.yaml;
+  };
+
+  projectFilesHonourDockerignore = {
+    expr = files source.config.cognix.outputs.projectFiles;
+    expected = kept;
+  };
+
+  projectFilesHonourDockerignoreInAFlake = {
+    expr = files inFlake.config.cognix.outputs.projectFiles;
+    expected = kept;
   };
 }
