@@ -21,9 +21,12 @@ let
         inputs.nixpkgs.url = "github:NixOS/nixpkgs/<a revision with ${attr}>";
         inputs.cognix.inputs.nixpkgs.follows = "nixpkgs";'');
 
-  # The SDK cog would install (cog-spec §13.6): the pinned version, or the newest release.
+  # The SDK cog would install (cog-spec §13.6): the pinned version, the newest release, or for
+  # "prerelease" the newest pre-release. A specifier that names a pre-release lets pip pick
+  # pre-releases of cog alone (PEP 440), where cog's `--pre` would allow them for every package.
   sdk =
-    if build.sdk_version == null || build.sdk_version == "prerelease" then "cog"
+    if build.sdk_version == null then "cog"
+    else if build.sdk_version == "prerelease" then "cog>=0.0.0.dev0"
     else "cog==${build.sdk_version}";
 
   index = build.python_index;
@@ -31,8 +34,7 @@ let
     build.pip_flags
     ++ lib.optionals (index.index_url != null) [ "--index-url" index.index_url ]
     ++ lib.concatMap (url: [ "--extra-index-url" url ]) index.extra_index_urls
-    ++ lib.concatMap (url: [ "--find-links" url ]) index.find_links
-    ++ lib.optional (build.sdk_version == "prerelease") "--pre";
+    ++ lib.concatMap (url: [ "--find-links" url ]) index.find_links;
 
   # Libraries of the host's NVIDIA driver. Wheels (torch, nvidia-*, onnxruntime-gpu, ...) link to
   # or dlopen them; the NVIDIA container toolkit mounts them at run time (see cuda.nix), so they

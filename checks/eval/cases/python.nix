@@ -13,7 +13,7 @@ in
     expected = [
       [ "numpy==1.26.4" "cog" ]
       [ "torch==2.5.1" "numpy==1.26.4" "cog==0.18.0" ]
-      [ "requests==2.32.3" "cog" ]
+      [ "requests==2.32.3" "cog>=0.0.0.dev0" ]
     ];
   };
 
@@ -21,7 +21,7 @@ in
     expr = [ (pip gpu).pipFlags (pip source).pipFlags ];
     expected = [
       [ "--extra-index-url" "https://download.pytorch.org/whl/cu124/" ]
-      [ "--index-url" "https://pypi.example.com/simple" "--extra-index-url" "https://example.com/simple" "--find-links" "https://example.com/wheels.html" "--pre" ]
+      [ "--index-url" "https://pypi.example.com/simple" "--extra-index-url" "https://example.com/simple" "--find-links" "https://example.com/wheels.html" ]
     ];
   };
 
