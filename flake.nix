@@ -38,9 +38,10 @@
         # For dream2nix's evalModules (see modules/default.nix).
         modules.dream2nix.cognix = ./modules;
         flakeModules.default = import ./lib/flake-module.nix cognixLib;
+        # Only flake.nix and cognix.nix: `nix flake init` adds them to an existing cog project.
         templates.default = {
-          path = ./examples/cpu-hello;
-          description = "A Cog model (cog.yaml, predict.py) built into an image with cognix";
+          path = ./examples/template;
+          description = "Build the cog project in this directory into an image with cognix";
         };
       };
 

@@ -20,9 +20,22 @@ let
     // lib.optionalAttrs (cudaCapabilities != [ ]) { inherit cudaCapabilities; };
 
   packageSet = { system, pkgs, cudaSupport, cudaCapabilities }:
-    if pkgs != null then pkgs
+    if pkgs != null then
+      lib.warnIf (cudaSupport || cudaCapabilities != [ ])
+        "cognix: cudaSupport and cudaCapabilities are ignored when pkgs is given; set them in that nixpkgs' config (cognix.lib.nixpkgsConfig)."
+        pkgs
     else if nixpkgs == null then throw "cognix: pass `pkgs` (a nixpkgs package set); this cognix library was loaded without nixpkgs"
     else import nixpkgs { inherit system; config = nixpkgsConfig { inherit cudaSupport cudaCapabilities; }; };
+
+  /** The image name when the caller gives none: the repository name of cog.yaml's `image`
+      (`r8.im/acme/whisper` gives `whisper`), else the project directory's name, unless that is
+      a store path's (`<hash>-source`, a flake's own directory), which would change with every
+      commit; then `model`.
+  */
+  defaultName = { image, directory }:
+    if image != null then lib.head (lib.splitString ":" (lib.last (lib.splitString "/" image)))
+    else if builtins.match "[0-9a-z]{32}-.*" directory != null then "model"
+    else directory;
 
   /** Evaluates the cognix module for one project. The result's `config.public` is the image (a
       stream script: `./result | docker load`), with `.lock` (refreshes lock.json, needs network)
@@ -31,7 +44,9 @@ let
       # Inputs
       - `src`: the project directory (cog.yaml, cog.nix, lock.json, predict.py).
       - `root`: the directory the lock refresh searches for by `rootFile` (the flake root); `src` by default.
-      - `name`: the image name; the directory name by default.
+      - `rootFile`: the file that marks `root` (`flake.nix`; `cog.yaml` when `root` is `src`).
+      - `name`: the image name; see `defaultName`.
+      - `lockCommand`: the lock refresh command messages print; `nix run .#<name>.lock` by default.
       - `modules`: further cognix modules (`cognix.fetches`, `cognix.systemPackages`, ...).
       - `pkgs`, or `system` + `cudaSupport` + `cudaCapabilities` to instantiate cognix's nixpkgs.
       - `revision`: source revision for the OCI revision label (`self.rev or null`).
@@ -43,7 +58,8 @@ let
     { src
     , root ? src
     , rootFile ? if root == src then "cog.yaml" else "flake.nix"
-    , name ? baseNameOf (toString src)
+    , name ? defaultName { image = (readCog src).image or null; directory = baseNameOf (toString src); }
+    , lockCommand ? null
     , modules ? [ ]
     , pkgs ? null
     , system ? "x86_64-linux"
@@ -72,6 +88,7 @@ let
           cognix.src = src;
         }
         (lib.optionalAttrs (revision != null) { cognix.revision = revision; })
+        (lib.optionalAttrs (lockCommand != null) { cognix.lockCommand = lockCommand; })
       ] ++ modules;
     };
 
@@ -99,15 +116,18 @@ let
       mkFlake :: AttrSet -> AttrSet
   */
   mkFlake = args@{ system ? "x86_64-linux", ... }:
-    let m = model args; in
+    let m = model ({ lockCommand = "nix run .#lock"; } // args); in
     {
       packages.${system} = { default = m.image; lock = m.lock; };
-      apps.${system}.lock = { type = "app"; program = "${m.lock}/bin/refresh"; };
+      apps.${system}.lock = lockApp m;
       devShells.${system}.default = m.devShell;
     };
+
+  /** The flake app that runs a model's lock refresh. */
+  lockApp = m: { type = "app"; program = "${m.lock}/bin/refresh"; };
 in
 {
-  inherit readCog nixpkgsConfig evalModel model mkFlake;
+  inherit readCog nixpkgsConfig defaultName evalModel model mkFlake lockApp;
 
   /** cog's compatibility tables (lib/compat, with their provenance), as cognix-gen uses them. */
   compat = {

@@ -46,7 +46,7 @@ let
       pkgs = mkOption {
         type = types.nullOr types.raw;
         default = null;
-        description = "A nixpkgs package set to build with instead of cognix's pinned nixpkgs.";
+        description = "A nixpkgs package set to build with instead of cognix's pinned nixpkgs (`cudaSupport` and `cudaCapabilities` then come from its config).";
       };
     };
   };
@@ -60,21 +60,24 @@ in
       example = literalExpression "{ my-model = ./my-model; }";
     };
 
+    # Images are linux/amd64, like cog's (the lock and the GPU loader path assume it); on other
+    # systems the models give no outputs rather than images that cannot be built.
     config =
       let
         built = lib.mapAttrs
-          (_: m: cognixLib.model {
+          (attr: m: cognixLib.model {
             inherit system;
             inherit (m) src name modules cudaSupport cudaCapabilities pkgs;
             root = self.outPath;
-            revision = self.rev or self.dirtyRev or null;
+            revision = self.rev or null;
+            lockCommand = "nix run .#${attr}.lock";
           })
-          config.cognix.models;
+          (lib.optionalAttrs (system == "x86_64-linux") config.cognix.models);
       in
       {
         packages = lib.mapAttrs (_: m: m.image) built;
         devShells = lib.mapAttrs (_: m: m.devShell) built;
-        apps = lib.mapAttrs' (name: m: lib.nameValuePair "${name}-lock" { type = "app"; program = "${m.lock}/bin/refresh"; }) built;
+        apps = lib.mapAttrs' (name: m: lib.nameValuePair "${name}-lock" (cognixLib.lockApp m)) built;
       };
   });
 }

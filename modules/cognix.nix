@@ -83,9 +83,20 @@ in
     openapiSchema = mkOption {
       type = types.nullOr types.path;
       default = null;
-      defaultText = literalExpression "<project>/.cog/openapi_schema.json if it exists, else generated at build time";
-      description = "OpenAPI schema for the `run.cog.openapi_schema` label and /src/.cog/openapi_schema.json.";
+      description = ''
+        OpenAPI schema for the `run.cog.openapi_schema` label and /src/.cog/openapi_schema.json.
+        `null` uses `.cog/openapi_schema.json` from the project when cog left one there, and
+        otherwise generates it while the image is built.
+      '';
       example = literalExpression "./openapi.json";
+    };
+
+    lockCommand = mkOption {
+      type = types.str;
+      default = "nix run .#${config.name}.lock";
+      defaultText = literalExpression ''"nix run .#''${config.name}.lock"'';
+      description = "The command that creates or refreshes lock.json, as cognix's messages print it (`cognix.lib.mkFlake` sets `nix run .#lock`).";
+      example = "nix run .#lock";
     };
 
     cogVersion = mkOption {

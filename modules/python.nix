@@ -49,14 +49,12 @@ let
   lockMissing = ''
     cognix: ${location} is missing. It pins every Python package of the image with its hash.
     Create it (this needs network) with
-      nix run .#${config.name}.lock
-    or, without flakes,
-      bash -c "$(nix-build -A ${config.name}.lock --no-link)/bin/refresh"
+      ${config.cognix.lockCommand}
     and add it to git.'';
   lockOutdated = ''
     cognix: ${location} was made for other requirements (python_packages, python_index, pip_flags, sdk_version or the Python version changed).
     Refresh it (this needs network) with
-      nix run .#${config.name}.lock
+      ${config.cognix.lockCommand}
     and commit the result.'';
 
   env = config.python-env;

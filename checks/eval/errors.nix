@@ -23,8 +23,15 @@ in
       cognix: lock.json is missing. It pins every Python package of the image with its hash.
       Create it (this needs network) with
         nix run .#nolock.lock
-      or, without flakes,
-        bash -c "$(nix-build -A nolock.lock --no-link)/bin/refresh"
+      and add it to git.'';
+  };
+
+  lockMissingFromMkFlake = {
+    expr = (t.cognix.mkFlake { src = ./projects/nolock; pkgs = t.double { }; }).packages.x86_64-linux.default.drvPath;
+    message = ''
+      cognix: lock.json is missing. It pins every Python package of the image with its hash.
+      Create it (this needs network) with
+        nix run .#lock
       and add it to git.'';
   };
 

@@ -64,6 +64,25 @@ in
     };
   };
 
+  defaultNames = {
+    expr = map cognix.defaultName [
+      { image = "r8.im/acme/whisper"; directory = "x"; }
+      { image = "localhost:5000/acme/whisper:v2"; directory = "x"; }
+      { image = null; directory = "0xkdv2n5ymgg6f3l4rvq1b3fj1n6zxqz-source"; }
+      { image = null; directory = "whisper"; }
+    ];
+    expected = [ "whisper" "whisper" "model" "whisper" ];
+  };
+
+  flakePartsModelsAreLinuxAmd64Only = {
+    expr = lib.attrNames (t.flake-parts.mkFlake { inputs.self = { outPath = ../.; inputs = { }; }; } {
+      systems = [ "aarch64-linux" ];
+      imports = [ t.flakeModule ];
+      perSystem.cognix.models.cpu = { src = ../projects/cpu; pkgs = t.double { }; };
+    }).packages.aarch64-linux;
+    expected = [ ];
+  };
+
   readCog = {
     expr = (cognix.readCog ../projects/gpu).build.cuda;
     expected = "12.4";
