@@ -174,6 +174,7 @@ in
       in
       {
         pythonEnv = output "The Python environment (interpreter with every locked package) the image runs.";
+        locked = output "The distributions lock.json pins, by name (`version`, `url`, `sha256`, `is_direct`).";
         systemPackages = output "The nixpkgs packages of `cog.build.system_packages` and `cognix.systemPackages`.";
         libraryPath = output "Directories of the system packages' shared libraries, in the image's `LD_LIBRARY_PATH`.";
         projectFiles = output "The project directory as copied to /src (`.dockerignore` and `cognix.sourceIgnores` honoured).";

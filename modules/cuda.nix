@@ -10,9 +10,13 @@ let
   nixpkgs = packageSets.nixpkgs;
 
   # cog.yaml writes "12.4" or "11.6.2"; nixpkgs names sets cudaPackages_12_4.
-  parts = lib.splitString "." (if build.cuda == null then "" else build.cuda);
-  major = lib.elemAt parts 0;
-  minor = lib.toInt (lib.elemAt parts 1);
+  version =
+    let parsed = builtins.match "([0-9]+)[.]([0-9]+)([.][0-9]+)?" (if build.cuda == null then "" else build.cuda); in
+    if parsed != null then { major = lib.elemAt parsed 0; minor = lib.toInt (lib.elemAt parsed 1); }
+    else throw ''
+      cognix: build.gpu is true, so build.cuda must be a CUDA version such as "12.4"; it is ${if build.cuda == null then "null" else "\"${build.cuda}\""}.
+      cognix-gen resolves it from torch or tensorflow in the requirements; run `cognix-gen generate`, or set build.cuda.'';
+  inherit (version) major minor;
 
   # Where container runtimes mount the driver's libraries: the NVIDIA container toolkit with
   # Docker and podman (/usr/lib64 on RHEL-like hosts, /usr/lib/x86_64-linux-gnu on Debian-like
@@ -25,7 +29,9 @@ let
   cudaPackages =
     let
       exact = "cudaPackages_${major}_${toString minor}";
-      newer = lib.filter (n: nixpkgs ? ${n}) (map (m: "cudaPackages_${major}_${toString m}") (lib.range (minor + 1) 12));
+      minorOf = name: builtins.match "cudaPackages_${major}_([0-9]+)" name;
+      newer = map (m: "cudaPackages_${major}_${toString m}") (lib.sort lib.lessThan
+        (lib.filter (m: m > minor) (map (n: lib.toInt (lib.head (minorOf n))) (lib.filter (n: minorOf n != null) (lib.attrNames nixpkgs)))));
     in
     if nixpkgs ? ${exact} then nixpkgs.${exact}
     else if newer != [ ] then

@@ -43,6 +43,10 @@ in
 {
   cognix.outputs.env = lib.mapAttrsToList (name: value: "${name}=${value}") env;
 
+  # dream2nix's `public` carries only the outputs; these say what `docker load` will name the
+  # image, and give the configuration the stream script reads.
+  public = { inherit (config.package-func.result) imageName imageTag conf; };
+
   package-func = {
     func = args: withSchema (deps.dockerTools.streamLayeredImage args);
     outputs = [ "out" ];
@@ -75,9 +79,4 @@ in
       created = "1970-01-01T00:00:01Z";
     };
   };
-
-  # `nix run .#<model>.lock` refreshes the Python lock; the environment is the dev shell.
-  public.lock = lib.mkForce config.python-env.public.lock;
-  public.devShell = config.python-env.public.devShell;
-  public.pythonEnv = pythonEnv;
 }

@@ -33,7 +33,7 @@ let
   compact' = source: compact { inherit (source) uri include exclude; };
 
   # In place of `pip freeze` (which cog runs in the built image): the locked distributions.
-  locked = config.python-env.lock.content.fetchPipMetadata.sources;
+  locked = config.cognix.outputs.locked;
   freeze = lib.concatMapStrings
     (name:
       let s = locked.${name}; in

@@ -100,5 +100,13 @@ in
     };
 
     cognix.outputs.pythonEnv = checked env.public.pyEnv;
+    cognix.outputs.locked = checked env.lock.content.fetchPipMetadata.sources;
+
+    # The image's `lock` is the Python environment's refresh script (`nix run .#<model>.lock`).
+    # Forced: the outer evaluation has dream2nix's lock module too, with no fields of its own, and
+    # its refresh script would rewrite lock.json empty.
+    public.lock = lib.mkForce env.public.lock;
+    public.devShell = checked env.public.devShell;
+    public.pythonEnv = config.cognix.outputs.pythonEnv;
   };
 }

@@ -26,6 +26,25 @@ in
       and add it to git.'';
   };
 
+  # Every way into the lock gets the same message, not dream2nix's.
+  lockMissingForDevShell = {
+    expr = (t.evalProject { src = ./projects/nolock; }).config.public.devShell.drvPath;
+    message = ''
+      cognix: lock.json is missing. It pins every Python package of the image with its hash.
+      Create it (this needs network) with
+        nix run .#nolock.lock
+      and add it to git.'';
+  };
+
+  lockMissingForLabels = {
+    expr = (t.evalProject { src = ./projects/nolock; }).config.cognix.outputs.labels."run.cog.pip_freeze";
+    message = ''
+      cognix: lock.json is missing. It pins every Python package of the image with its hash.
+      Create it (this needs network) with
+        nix run .#nolock.lock
+      and add it to git.'';
+  };
+
   lockMissingFromMkFlake = {
     expr = (t.cognix.mkFlake { src = ./projects/nolock; pkgs = t.double { }; }).packages.x86_64-linux.default.drvPath;
     message = ''
@@ -79,6 +98,13 @@ in
     # tesseract-ocr maps to nixpkgs' tesseract, which the double leaves out.
     expr = image { src = ./projects/cpu; modules = [{ cog.build.system_packages = [ "tesseract-ocr" ]; }]; };
     message = "cognix: lib/system-packages.json maps an apt package to tesseract, which the pinned nixpkgs does not have.";
+  };
+
+  gpuWithoutACudaVersion = {
+    expr = (t.evalProject { src = gpu; modules = [{ cog.build.cuda = lib.mkForce "12"; }]; }).config.public.drvPath;
+    message = ''
+      cognix: build.gpu is true, so build.cuda must be a CUDA version such as "12.4"; it is "12".
+      cognix-gen resolves it from torch or tensorflow in the requirements; run `cognix-gen generate`, or set build.cuda.'';
   };
 
   cudaMajorWithoutPackageSet = {

@@ -18,6 +18,11 @@ in
     };
   };
 
+  imageNameAndTagAreOnTheResult = {
+    expr = { inherit (cpu.config.public) imageName imageTag; tagged = (t.evalProject { src = ../projects/cpu; modules = [{ cognix.tag = "v1"; }]; }).config.public.imageTag; };
+    expected = { imageName = "cpu"; imageTag = "hash"; tagged = "v1"; };
+  };
+
   cpuEnvironmentHasNoCudaSettings = {
     expr = (args cpu).config.Env;
     expected = [
