@@ -123,8 +123,9 @@ in
       type = types.ints.between 2 125;
       default = 100;
       description = ''
-        Layers the image may have. Every store path gets its own layer while the budget lasts
-        (torch, each nvidia wheel, Python), so models that share dependencies share layers; 125 is
+        Layers the image may have. Each locked Python distribution (torch, each nvidia wheel) gets
+        its own layer first, then the rest of the closure by popularity, so models that lock the
+        same versions share those layers; what exceeds the budget shares the last layer. 125 is
         the most overlay filesystems accept.
       '';
     };

@@ -1,6 +1,6 @@
 # The image: dockerTools.streamLayeredImage with cog's runtime contract (cog-spec §13): tini as
 # the entrypoint, `python -m cog.server.http` on port 5000, WorkingDir /src, /tmp, CA
-# certificates, a fixed creation date, and one layer per store path while the layer budget lasts.
+# certificates, a fixed creation date, and a layer for each Python distribution.
 # The result is the stream script (`./result | docker load`); it is this evaluation's `public`.
 { config, lib, ... }:
 let
@@ -39,6 +39,24 @@ let
       in
       deps.writeShellScript "stream-${config.name}" ''exec ${stream.streamScript} ${conf} "$@"''
       // { inherit conf stream; inherit (stream) imageName imageTag; };
+
+  # Layers, as a flattenReferencesGraph pipeline (nixpkgs pkgs/build-support/docker/make-layers.nix
+  # and pkgs/by-name/fl/flattenReferencesGraph): every locked Python distribution, and each
+  # library only it uses, is a layer of its own, so torch or an nvidia wheel is the same layer in
+  # every model that locks the same version. Then the dependencies they share with the rest
+  # (Python, glibc) and the rest (system packages, /src), each by popularity; what exceeds
+  # `cognix.maxLayers` shares the last layer. streamLayeredImage's default, popularity alone,
+  # would put rarely referenced paths such as torch into that shared last layer.
+  layeringPipeline =
+    let distributions = map (drv: "${drv.public.out}") (lib.attrValues config.python-env.pip.drvs); in
+    [
+      [ "split_paths" distributions ] # { main, common, rest }, empty ones left out
+      [ "flatten" ]
+      [ "map" [ "popularity_contest" ] ]
+      [ "flatten" ]
+      # The customisation layer (/tmp, /sbin/tini) is the last one.
+      [ "limit_layers" (config.cognix.maxLayers - 1) ]
+    ];
 in
 {
   cognix.outputs.env = lib.mapAttrsToList (name: value: "${name}=${value}") env;
@@ -52,7 +70,8 @@ in
     outputs = [ "out" ];
     args = {
       inherit (config) name;
-      inherit (config.cognix) tag maxLayers;
+      inherit (config.cognix) tag;
+      inherit layeringPipeline;
       contents = [
         pythonEnv
         deps.tini

@@ -36,11 +36,6 @@ let
     ++ lib.concatMap (url: [ "--extra-index-url" url ]) index.extra_index_urls
     ++ lib.concatMap (url: [ "--find-links" url ]) index.find_links;
 
-  # Libraries of the host's NVIDIA driver. Wheels (torch, nvidia-*, onnxruntime-gpu, ...) link to
-  # or dlopen them; the NVIDIA container toolkit mounts them at run time (see cuda.nix), so they
-  # must not be resolved while the wheels are patched.
-  driverLibraries = [ "libcuda.so.1" "libcuda.so" "libnvidia-ml.so.1" "libnvcuvid.so.1" "libnvidia-encode.so.1" ];
-
   # Where the lock lives, as the user sees it from the project root.
   location =
     let package = lib.removePrefix "./" config.python-env.paths.package; in
@@ -90,12 +85,11 @@ in
         # top-level dependency of the environment.
         flattenDependencies = true;
         overrides = config.cognix.pythonOverrides;
-        overrideAll = {
-          # Wheels that link to system libraries (opencv to libGL, soundfile to libsndfile) find
-          # them among the image's system packages.
-          mkDerivation.buildInputs = config.cognix.outputs.systemPackages;
-          env.autoPatchelfIgnoreMissingDeps = lib.optionals build.gpu driverLibraries;
-        };
+        # Wheels are patched against manylinux libraries and each other only. What else they load
+        # (libcuda from the host's driver, libraries of system_packages) is found at run time
+        # through the image's LD_LIBRARY_PATH, as in cog's images; so no wheel's store path
+        # depends on the model's system packages, and torch's layer is shared between models.
+        overrideAll.env.autoPatchelfIgnoreMissingDeps = true;
       };
     };
 

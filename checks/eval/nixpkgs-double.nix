@@ -69,7 +69,11 @@ let
     , enableFakechroot ? false, includeStorePaths ? true, includeNixDB ? false, passthru ? { }
     , layeringPipeline ? null, debug ? false, meta ? { }
     }@args:
-    assert maxLayers > 1;
+    assert layeringPipeline == null -> maxLayers > 1;
+    # flattenReferencesGraph's operators (pkgs/by-name/fl/flattenReferencesGraph/src/flatten_references_graph/pipe.py).
+    assert layeringPipeline == null || builtins.all
+      (step: builtins.elem (builtins.head step) [ "flatten" "over" "split_every" "limit_layers" "remove_paths" "reverse" "subcomponent_in" "subcomponent_out" "split_paths" "popularity_contest" "map" "pipe" ])
+      layeringPipeline;
     let
       # The real conf lists every store path of the image's layers.
       conf = stub "${name}-conf.json" { config = builtins.toJSON config; contents = toString contents; };

@@ -64,13 +64,26 @@ in
   };
 
   layeringAndDeterminism = {
-    expr = { inherit (args cpu) name tag maxLayers created; hasTmp = lib.hasInfix "chmod 1777 tmp" (args cpu).extraCommands; };
-    expected = { name = "cpu"; tag = null; maxLayers = 100; created = "1970-01-01T00:00:01Z"; hasTmp = true; };
+    expr = { inherit (args cpu) name tag layeringPipeline created; hasTmp = lib.hasInfix "chmod 1777 tmp" (args cpu).extraCommands; };
+    expected = {
+      name = "cpu";
+      tag = null;
+      # Each locked distribution (cog, numpy) first, then the rest by popularity, 100 layers in all.
+      layeringPipeline = [
+        [ "split_paths" (map (d: "${d.public.out}") [ cpu.config.python-env.pip.drvs.cog cpu.config.python-env.pip.drvs.numpy ]) ]
+        [ "flatten" ]
+        [ "map" [ "popularity_contest" ] ]
+        [ "flatten" ]
+        [ "limit_layers" 99 ]
+      ];
+      created = "1970-01-01T00:00:01Z";
+      hasTmp = true;
+    };
   };
 
   tagAndLayersAreOptions = {
-    expr = let e = t.evalProject { src = ../projects/cpu; modules = [{ cognix.tag = "v1"; cognix.maxLayers = 120; }]; }; in { inherit (args e) tag maxLayers; };
-    expected = { tag = "v1"; maxLayers = 120; };
+    expr = let e = t.evalProject { src = ../projects/cpu; modules = [{ cognix.tag = "v1"; cognix.maxLayers = 120; }]; }; in { inherit (args e) tag; limit = lib.last (args e).layeringPipeline; };
+    expected = { tag = "v1"; limit = [ "limit_layers" 119 ]; };
   };
 
   publicIsTheImageWithLockAndDevShell = {
