@@ -3,7 +3,7 @@
 #
 #   dream2nix.lib.evalModules {
 #     packageSets.nixpkgs = pkgs;
-#     modules = [ cognix.modules.default ./cog.nix {
+#     modules = [ cognix.modules.dream2nix.cognix ./cog.nix {
 #       name = "my-model";
 #       paths = { projectRoot = ./.; projectRootFile = "flake.nix"; package = "."; };
 #     } ];

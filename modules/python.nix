@@ -89,7 +89,8 @@ in
         # (libcuda from the host's driver, libraries of system_packages) is found at run time
         # through the image's LD_LIBRARY_PATH, as in cog's images; so no wheel's store path
         # depends on the model's system packages, and torch's layer is shared between models.
-        overrideAll.env.autoPatchelfIgnoreMissingDeps = true;
+        # A default: dream2nix's own overrides (overrides/python/torch) name their libraries.
+        overrideAll.env.autoPatchelfIgnoreMissingDeps = lib.mkDefault true;
       };
     };
 

@@ -15,6 +15,6 @@ in
   pkgs = double { };
 
   /** The evaluated model for a project directory, built with the double. */
-  evalProject = { src, modules ? [ ], doubleArgs ? { }, name ? null }:
-    cognix.evalModel ({ inherit src modules; pkgs = double doubleArgs; } // lib.optionalAttrs (name != null) { inherit name; });
+  evalProject = { src, modules ? [ ], name ? null }:
+    cognix.evalModel ({ inherit src modules; pkgs = double { }; } // lib.optionalAttrs (name != null) { inherit name; });
 }

@@ -8,7 +8,7 @@
   # `python3` of the pinned nixpkgs; python310..python313 exist as well.
 , defaultPython ? "3.12"
   # Attribute names of packages the double provides, besides the ones cognix itself uses.
-, extraPackages ? [ "ffmpeg" "libGL" "glib" "git" "git-lfs" "espeak-ng" "libsndfile" "sox" "wget" "curl" "gcc" "gnumake" "imagemagick" ]
+, extraPackages ? [ "ffmpeg" "libGL" "glib" "git" "git-lfs" "espeak-ng" "libsndfile" "sox" "wget" "curl" "gnumake" "imagemagick" ]
 }:
 let
   stub = name: attrs: derivation ({
@@ -88,7 +88,7 @@ let
       isExe = true;
     };
 
-  cudaSet = version: { cudaMajorMinorVersion = version; cudnn = stub "cudnn" { }; cuda_nvcc = stub "cuda_nvcc" { }; };
+  cudaSet = version: { cudaMajorMinorVersion = version; cudnn = stub "cudnn" { }; };
 
   packages = builtins.listToAttrs (map (n: { name = n; value = stub n { }; }) extraPackages);
 
@@ -137,6 +137,7 @@ let
     openssh = stub "openssh" { };
     rustPlatform = { };
     autoPatchelfHook = stub "auto-patchelf-hook" { };
+    # dream2nix's torch override (overrides/python/torch) adds it to the torch wheel.
     autoAddDriverRunpath = stub "auto-add-driver-runpath" { };
     pythonManylinuxPackages.manylinux1 = stub "manylinux1" { };
     path = ./.;

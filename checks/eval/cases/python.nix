@@ -45,6 +45,14 @@ in
     expected = [ { ignore = true; inputs = [ "manylinux1" ]; } { ignore = true; inputs = [ "manylinux1" ]; } ];
   };
 
+  dream2nixOverridesStillApply = {
+    expr = {
+      ignore = gpu.config.python-env.pip.drvs.torch.env.autoPatchelfIgnoreMissingDeps;
+      builds = lib.hasSuffix ".drv" gpu.config.python-env.pip.drvs.torch.public.out.drvPath;
+    };
+    expected = { ignore = [ "libcuda.so.1" ]; builds = true; };
+  };
+
   wheelsAreTheSameWhateverTheSystemPackages = {
     expr = (t.evalProject { src = ../projects/cpu; modules = [{ cognix.systemPackages = [ t.pkgs.ffmpeg ]; }]; }).config.python-env.pip.drvs.numpy.public.out.drvPath
       == cpu.config.python-env.pip.drvs.numpy.public.out.drvPath;
