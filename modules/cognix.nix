@@ -177,7 +177,6 @@ in
         pythonEnv = output "The Python environment (interpreter with every locked package) the image runs.";
         locked = output "The distributions lock.json pins, by name (`version`, `url`, `sha256`, `is_direct`).";
         systemPackages = output "The nixpkgs packages of `cog.build.system_packages` and `cognix.systemPackages`.";
-        libraryPath = output "Directories of the system packages' shared libraries, in the image's `LD_LIBRARY_PATH`.";
         projectFiles = output "The project directory as copied to /src (`.dockerignore` and `cognix.sourceIgnores` honoured).";
         source = output "The /src tree: `projectFiles`, the completed cog.yaml and the OpenAPI schema.";
         runScripts = output "The shell script each `build.run` and `build.pre_install` item becomes, in order.";

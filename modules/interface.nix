@@ -40,7 +40,7 @@ let
       packages = mkOption {
         type = types.listOf types.str;
         default = [ ];
-        description = "For `system_packages` and `python_packages` steps: the names the command installs.";
+        description = "For `system_packages` and `python_packages` steps: the names the command installs. Informational: cognix-gen has already added them to `build.system_packages` and `build.python_packages`.";
         example = [ "git" ];
       };
       tool = mkOption {

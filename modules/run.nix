@@ -73,11 +73,9 @@ let
     ++ [ "exit $status" ]
   ) + "\n");
 
-  tools = deps.buildEnv {
-    name = "cognix-run-tools";
-    paths = [ config.cognix.outputs.pythonEnv deps.bash deps.coreutils deps.findutils deps.gnused deps.gnugrep deps.gnutar deps.gzip deps.which ]
-      ++ config.cognix.outputs.systemPackages;
-  };
+  # What the commands find on PATH: the model's Python, the system packages, basic tools.
+  path = lib.makeBinPath ([ config.cognix.outputs.pythonEnv deps.bash deps.coreutils deps.findutils deps.gnused deps.gnugrep deps.gnutar deps.gzip deps.which ]
+    ++ config.cognix.outputs.systemPackages);
 
   # cog sets cog.yaml's environment before its RUN lines.
   userEnv = concatStringsSep " " (lib.mapAttrsToList (name: value: escapeShellArg "${name}=${value}") config.cog.environment);
@@ -88,7 +86,7 @@ let
     mkdir -p $out/tmp $out/root
     ${concatStringsSep "\n" (lib.zipListsWith (item: file: ''
       proot -r $out -b /nix/store -b /dev -b /proc ${concatStringsSep " " (map (m: "-b ${escapeShellArg "${secretPath m.id}:/run/cognix-secrets/${m.id}"}") item.mounts)} -w / \
-        ${deps.coreutils}/bin/env -i HOME=/root TMPDIR=/tmp PATH=${tools}/bin ${userEnv} \
+        ${deps.coreutils}/bin/env -i HOME=/root TMPDIR=/tmp PATH=${path} ${userEnv} \
         ${deps.bash}/bin/bash ${file}
     '') items scripts)}
     rm -rf $out/tmp $out/root

@@ -16,28 +16,26 @@ let
     in
     table.${name} or (if longest == null then null else table.${longest});
 
+  # A nixpkgs attribute path ("xorg.libX11"), or `missing` when nixpkgs has none.
+  lookup = name: missing: lib.attrByPath (lib.splitString "." name) missing nixpkgs;
+
   resolve = name:
-    let path = lib.splitString "." name; in
-    if lib.hasAttrByPath path nixpkgs then [ (lib.getAttrFromPath path nixpkgs) ]
-    else
-      let entry = aptEntry name; in
-      if entry != null then map resolve' entry.nixpkgs
-      else throw ''
+    let
+      entry = aptEntry name;
+      unknown = throw ''
         cognix: build.system_packages names "${name}", which is neither a nixpkgs attribute nor an apt package cognix knows.
         Map the apt name in lib/system-packages.json, or add the package with `cognix.systemPackages = [ pkgs.<name> ];`.'';
-
-  resolve' = name:
-    let path = lib.splitString "." name; in
-    lib.attrByPath path (throw "cognix: lib/system-packages.json maps an apt package to ${name}, which the pinned nixpkgs does not have.") nixpkgs;
+      mapped = attr: lookup attr (throw "cognix: lib/system-packages.json maps an apt package to ${attr}, which the pinned nixpkgs does not have.");
+    in
+    if lookup name null != null then [ (lookup name null) ]
+    else if entry != null then map mapped entry.nixpkgs
+    else unknown;
 
   packages = lib.unique (lib.concatMap resolve config.cog.build.system_packages ++ config.cognix.systemPackages);
   libraryPath = map (p: "${lib.getLib p}/lib") packages;
 in
 {
-  cognix.outputs = {
-    systemPackages = packages;
-    inherit libraryPath;
-  };
+  cognix.outputs.systemPackages = packages;
   cognix.image = {
     contents = packages;
     inherit libraryPath;
