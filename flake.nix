@@ -19,25 +19,20 @@
   outputs = inputs@{ self, nixpkgs, dream2nix, flake-parts }:
     let
       cognixLib = import ./lib { inherit (nixpkgs) lib; inherit dream2nix nixpkgs; };
+      flakeModule = import ./lib/flake-module.nix cognixLib;
       examples = [ "cpu-hello" "gpu-torch" "system-run" ];
-      example = system: name: cognixLib.model {
-        inherit system;
-        src = ./examples + "/${name}";
-        root = ./.;
-        rootFile = "flake.nix";
-        name = "example-${name}";
-        modules = [ (./examples + "/${name}/cognix.nix") ];
-        revision = self.rev or null;
-      };
     in
     flake-parts.lib.mkFlake { inherit inputs; } {
       systems = [ "x86_64-linux" "aarch64-linux" ];
+
+      # The examples are built with cognix's own flake-parts module, as a consuming flake would.
+      imports = [ flakeModule ];
 
       flake = {
         lib = cognixLib;
         # For dream2nix's evalModules (see modules/default.nix).
         modules.dream2nix.cognix = ./modules;
-        flakeModules.default = import ./lib/flake-module.nix cognixLib;
+        flakeModules.default = flakeModule;
         # Only flake.nix and cognix.nix: `nix flake init` adds them to an existing cog project.
         templates.default = {
           path = ./examples/template;
@@ -47,17 +42,23 @@
 
       # Nix 2.8 compatible: perSystem's default `pkgs` goes through `inputs'`, which needs flakes
       # tagged `_type = "flake"` (Nix >= 2.13), so pkgs is instantiated here.
-      perSystem = { system, pkgs, lib, ... }:
+      perSystem = { config, system, pkgs, lib, ... }:
         let
           cognix-gen = pkgs.callPackage ./crates/cognix-gen/package.nix { };
-          # Model images are linux/amd64, like cog's.
-          images = lib.optionalAttrs (system == "x86_64-linux")
-            (lib.listToAttrs (map (name: lib.nameValuePair "example-${name}" (example system name).image) examples));
+          # Images exist on x86_64-linux only (the flake module's rule, like cog's linux/amd64).
+          images = lib.filterAttrs (name: _: lib.hasPrefix "example-" name) config.packages;
         in
         {
           _module.args.pkgs = import nixpkgs { inherit system; };
 
-          packages = { inherit cognix-gen; default = cognix-gen; } // images;
+          cognix.models = lib.listToAttrs (map
+            (name: lib.nameValuePair "example-${name}" {
+              src = ./examples + "/${name}";
+              modules = [ (./examples + "/${name}/cognix.nix") ];
+            })
+            examples);
+
+          packages = { inherit cognix-gen; default = cognix-gen; };
 
           # `nix flake check` on a machine with network: the tool with its tests, the examples'
           # cog.nix are fresh, and every example image builds (the GPU one fetches about 4 GB of
