@@ -5,7 +5,8 @@
 # (shared/data/nixpkgs-api-surface.json): streamLayeredImage takes a closed argument set, so an
 # argument real nixpkgs would refuse is refused here too.
 { system ? "x86_64-linux"
-  # `python3` of the pinned nixpkgs; python310..python313 exist as well.
+  # The version of `python3`: 3.12, nixpkgs 25.05's default (an assumption: nixpkgs-api-surface.json
+  # does not record it); python310..python313 exist as well.
 , defaultPython ? "3.12"
   # Attribute names of packages the double provides, besides the ones cognix itself uses.
 , extraPackages ? [ "ffmpeg" "libGL" "glib" "git" "git-lfs" "espeak-ng" "libsndfile" "sox" "wget" "curl" "gnumake" "imagemagick" ]
