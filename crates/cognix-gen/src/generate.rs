@@ -39,6 +39,11 @@ pub fn render(resolved: &Resolved, inputs: &[Input]) -> Result<String, Error> {
     }
     crate::nix::expression(&value, 0, &mut out);
     out.push('\n');
+    // Nix strings cannot hold NUL (Nix cuts them there). The readers refuse it (CG005, CG020);
+    // this keeps any future source of one from writing a cog.nix that means something else.
+    if out.contains('\0') {
+        return Err(Error::Invalid("a value contains a NUL character, which a Nix string cannot hold".to_owned()));
+    }
     let problems: Vec<String> = lint::check(&out, Scope::Generated)
         .into_iter()
         .filter(|f| f.severity == Severity::Error)

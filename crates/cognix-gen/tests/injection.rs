@@ -222,3 +222,17 @@ fn image_strings_round_trip_too() {
         assert_eq!(rnix_strings(&text).pointer("/cog/image"), Some(&want));
     }
 }
+
+#[test]
+fn a_nul_character_never_reaches_cog_nix() {
+    // The readers refuse NUL (CG005, CG020); render refuses it too, whatever its source.
+    let p = TempProject::new(&[("cog.yaml", "build:\n  python_version: \"3.12\"\n")]);
+    let outcome = resolve(p.path(), Mode::Default);
+    let mut resolved = outcome.resolved.expect("a valid project");
+    resolved.image = Some("a\0b".to_owned());
+    let error = generate::render(&resolved, &outcome.project.expect("a project").inputs).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "internal error: the generated Nix did not pass its checks (a value contains a NUL character, which a Nix string cannot hold); nothing was written. Please report this with your cog.yaml"
+    );
+}
