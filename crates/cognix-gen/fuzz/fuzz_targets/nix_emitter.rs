@@ -1,6 +1,11 @@
 //! An arbitrary JSON tree → `nix::expression` → must parse with rnix with no errors and
 //! `lint::check(.., Scope::Generated)` must report nothing of severity Error. Also checks
 //! `nix::string` alone, and that a string round-trips as a single Nix string literal.
+//!
+//! Optional oracle (not used while fuzzing; slow): with `COGNIX_FUZZ_NIX_EVAL=<file>` set, each
+//! emitted expression is also evaluated by `nix-instantiate --eval --strict --json` and every
+//! value that does not come back equal to the input is appended to `<file>`. Run it over the
+//! corpus: `COGNIX_FUZZ_NIX_EVAL=/tmp/mismatches target/*/release/nix_emitter corpus/nix_emitter/*`.
 #![no_main]
 
 use arbitrary::{Result, Unstructured};
@@ -64,6 +69,27 @@ fn assert_clean(text: &str, what: &str) {
     assert!(errors.is_empty(), "{what}: lint errors {:?} in {text:?}", errors.iter().map(|f| f.render("x.nix", text)).collect::<Vec<_>>());
 }
 
+/// Evaluates `text` with the real Nix and records a mismatch with `expected` (see the top).
+fn nix_oracle(report: &str, text: &str, expected: &Value) {
+    use std::io::Write;
+    // Through a file: a command-line argument cannot hold NUL.
+    let file = std::env::temp_dir().join(format!("cognix-fuzz-oracle-{}.nix", std::process::id()));
+    std::fs::write(&file, text).expect("write oracle input");
+    let output = std::process::Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(&file).output();
+    let _ = std::fs::remove_file(&file);
+    let line = match output {
+        Ok(o) if o.status.success() => match serde_json::from_slice::<Value>(&o.stdout) {
+            Ok(got) if &got == expected => return,
+            Ok(got) => format!("MISMATCH input={expected} nix={got} text={text:?}"),
+            Err(e) => format!("BAD-JSON {e} input={expected} stdout={:?}", String::from_utf8_lossy(&o.stdout)),
+        },
+        Ok(o) => format!("NIX-ERROR input={expected} text={text:?} stderr={:?}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) => format!("SPAWN-ERROR {e}"),
+    };
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(report).expect("open oracle report");
+    writeln!(f, "{line}").expect("write oracle report");
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let Ok(v) = value(&mut u, 0) else { return };
@@ -71,6 +97,9 @@ fuzz_target!(|data: &[u8]| {
     nix::expression(&v, 0, &mut out);
     out.push('\n');
     assert_clean(&out, "expression");
+    if let Ok(report) = std::env::var("COGNIX_FUZZ_NIX_EVAL") {
+        nix_oracle(&report, &out, &v);
+    }
 
     // The same value wrapped the way generate::render wraps it.
     let wrapped = serde_json::json!({ "cog": v });

@@ -12,7 +12,8 @@ use libfuzzer_sys::fuzz_target;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A fresh directory, removed when dropped (also when the target panics).
+/// A fresh directory, removed when dropped (a crash aborts the process, so a crashing input leaves
+/// its `cognix-fuzz-<pid>-<n>` directory behind).
 struct TempDir(PathBuf);
 
 impl TempDir {
