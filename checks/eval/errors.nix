@@ -5,6 +5,12 @@ let
   t = import ./lib.nix { inherit lib dream2nixSrc; };
   image = args: (t.evalProject args).config.public.drvPath;
   gpu = ./projects/gpu;
+  nolock = t.evalProject { src = ./projects/nolock; };
+  lockMissing = command: ''
+    cognix: lock.json is missing. It pins every Python package of the image with its hash.
+    Create it (this needs network) with
+      ${command}
+    and add it to git.'';
 in
 {
   pythonVersionMissingFromNixpkgs = {
@@ -18,40 +24,24 @@ in
   };
 
   lockMissing = {
-    expr = image { src = ./projects/nolock; };
-    message = ''
-      cognix: lock.json is missing. It pins every Python package of the image with its hash.
-      Create it (this needs network) with
-        nix run .#nolock.lock
-      and add it to git.'';
+    expr = nolock.config.public.drvPath;
+    message = lockMissing "nix run .#nolock.lock";
   };
 
   # Every way into the lock gets the same message, not dream2nix's.
   lockMissingForDevShell = {
-    expr = (t.evalProject { src = ./projects/nolock; }).config.public.devShell.drvPath;
-    message = ''
-      cognix: lock.json is missing. It pins every Python package of the image with its hash.
-      Create it (this needs network) with
-        nix run .#nolock.lock
-      and add it to git.'';
+    expr = nolock.config.public.devShell.drvPath;
+    message = lockMissing "nix run .#nolock.lock";
   };
 
   lockMissingForLabels = {
-    expr = (t.evalProject { src = ./projects/nolock; }).config.cognix.outputs.labels."run.cog.pip_freeze";
-    message = ''
-      cognix: lock.json is missing. It pins every Python package of the image with its hash.
-      Create it (this needs network) with
-        nix run .#nolock.lock
-      and add it to git.'';
+    expr = nolock.config.cognix.outputs.labels."run.cog.pip_freeze";
+    message = lockMissing "nix run .#nolock.lock";
   };
 
   lockMissingFromMkFlake = {
     expr = (t.cognix.mkFlake { src = ./projects/nolock; pkgs = t.double { }; }).packages.x86_64-linux.default.drvPath;
-    message = ''
-      cognix: lock.json is missing. It pins every Python package of the image with its hash.
-      Create it (this needs network) with
-        nix run .#lock
-      and add it to git.'';
+    message = lockMissing "nix run .#lock";
   };
 
   lockOutdated = {
