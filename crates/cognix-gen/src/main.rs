@@ -121,6 +121,10 @@ fn generate_one(path: &Path, check: bool, mode: Mode) -> bool {
             }
         };
     }
+    // An unchanged file is left alone, mtime included (build tools and editors watch it).
+    if generate::check(&target, &text, &display) == Freshness::Fresh {
+        return true;
+    }
     match generate::write(&target, &text) {
         Ok(()) => true,
         Err(e) => {
