@@ -1,16 +1,17 @@
-# cognix-gen, built from this repository. The crate embeds lib/compat/*.json and
-# lib/system-packages.json, so its source is the crate plus lib/.
+# cognix-gen, built from this repository's Cargo workspace. The source is the whole workspace
+# (Cargo.lock lists every member, and `--frozen` refuses a lock that names a missing one) and lib/,
+# since the crate embeds lib/compat/*.json and lib/system-packages.json.
 { lib, rustPlatform }:
 let
   root = ../..;
-  wanted = [ "crates" "crates/cognix-gen" "lib" ];
+  wanted = [ "Cargo.toml" "Cargo.lock" "rustfmt.toml" "crates" "lib" ];
   src = builtins.path {
     path = root;
     name = "cognix-gen-source";
     filter = path: type:
       let relative = lib.removePrefix "${toString root}/" (toString path); in
       lib.elem relative wanted
-      || (lib.hasPrefix "crates/cognix-gen/" relative && !lib.hasPrefix "crates/cognix-gen/target" relative && !lib.hasPrefix "crates/cognix-gen/fuzz" relative)
+      || (lib.hasPrefix "crates/" relative && builtins.match "crates/[^/]+/(fuzz|target)(/.*)?" relative == null)
       || lib.hasPrefix "lib/" relative;
   };
 in
@@ -18,9 +19,9 @@ rustPlatform.buildRustPackage {
   pname = "cognix-gen";
   version = (lib.importTOML ./Cargo.toml).package.version;
   inherit src;
-  cargoRoot = "crates/cognix-gen";
-  buildAndTestSubdir = "crates/cognix-gen";
-  cargoLock.lockFile = ./Cargo.lock;
+  cargoLock.lockFile = ../../Cargo.lock;
+  cargoBuildFlags = [ "-p" "cognix-gen" ];
+  cargoTestFlags = [ "-p" "cognix-gen" ];
   # The corpus test and the tests that evaluate cog.nix with nix-instantiate skip themselves in
   # the sandbox (no ../shared/corpus, no Nix); checks/run runs them.
   meta = {

@@ -61,7 +61,7 @@ fn main() {
     );
 
     // The CLI: one `cognix-gen resolve --json` process per file.
-    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/cognix-gen");
+    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/release/cognix-gen");
     if binary.exists() {
         let rounds = 5;
         let start = Instant::now();
