@@ -66,16 +66,21 @@ impl Reference {
 
     /// The host the registry API answers on (Docker Hub's differs from its name).
     pub fn api_host(&self) -> &str {
-        if self.registry == DOCKER_HUB {
-            "registry-1.docker.io"
-        } else {
-            &self.registry
-        }
+        api_host(&self.registry)
     }
 
     /// A registry on this machine, which docker talks to over plain HTTP without being told.
     pub fn is_local(&self) -> bool {
         is_local_host(&self.registry)
+    }
+}
+
+/// The host a registry's API answers on (Docker Hub's differs from its name).
+pub fn api_host(registry: &str) -> &str {
+    if registry == DOCKER_HUB {
+        "registry-1.docker.io"
+    } else {
+        registry
     }
 }
 

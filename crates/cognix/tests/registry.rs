@@ -18,6 +18,7 @@ use support::fake_http::{FakeServer, Reply};
 use support::image::{gunzip, payload, Image};
 use support::registry::LocalRegistry;
 use support::run::{Env, Output};
+use support::script::StreamScript;
 
 fn push(env: &Env, source: &str, reference: &str, extra: &[&str]) -> Output {
     let mut args = vec!["push", "--progress", "plain", "--image", source, reference];
@@ -40,7 +41,7 @@ fn pushed_digest(output: &Output) -> String {
 /// Pulls `reference` back: the manifest, the config bytes and each layer's uncompressed bytes.
 fn pull(reference: &str) -> (Value, Vec<u8>, Vec<Vec<u8>>) {
     let reference = Reference::parse(reference).unwrap();
-    let registry = Registry::new(&reference, None, Options::default());
+    let registry = Registry::new(&reference.registry, None, Options::default());
     let (media_type, bytes) =
         registry.get_manifest(&reference.repository, &reference.tag, MANIFEST_TYPES).unwrap().expect("the tag exists");
     assert_eq!(media_type, "application/vnd.oci.image.manifest.v1+json");
@@ -69,7 +70,10 @@ fn pull(reference: &str) -> (Value, Vec<u8>, Vec<Vec<u8>>) {
 
 fn tag_exists(reference: &str) -> bool {
     let reference = Reference::parse(reference).unwrap();
-    Registry::new(&reference, None, Options::default()).manifest_descriptor(&reference.repository, &reference.tag).unwrap().is_some()
+    Registry::new(&reference.registry, None, Options::default())
+        .manifest_descriptor(&reference.repository, &reference.tag)
+        .unwrap()
+        .is_some()
 }
 
 #[test]
@@ -357,6 +361,71 @@ fn a_bearer_challenge_is_answered_with_a_token_from_the_realm() {
 
     let wrong = env.run_with(&args, b"wrong\n", Duration::from_secs(60));
     assert_eq!(wrong.code, 1);
-    assert!(wrong.stderr.contains("the stored credentials were refused") || wrong.stderr.contains("answered 401"), "{}", wrong.stderr);
+    assert!(wrong.stderr.contains("the token service") && wrong.stderr.contains("the credentials were refused"), "{}", wrong.stderr);
     assert!(!wrong.all().contains("wrong\n") && !wrong.all().contains("YWxpY2U6d3Jvbmc"), "{}", wrong.all());
+}
+
+#[test]
+#[ignore = "needs docker-registry (checks/run push)"]
+fn a_stream_script_runs_once_then_re_pushes_without_streaming() {
+    let registry = LocalRegistry::start();
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let image = Image::new(10, 3, 2_000_000);
+    let script = StreamScript::new(dir.path(), "v1", &image, &["aaa-python", "bbb-torch"]);
+    let reference = format!("{}/acme/scripted", registry.address());
+    let result = script.result.to_str().unwrap();
+
+    let first = ok(&push(&env, result, &reference, &[])).stdout.clone();
+    assert!(first.contains(": 3 layers, 3 uploaded ("), "{first}");
+    assert_eq!(script.runs(), 1);
+    assert_eq!(pull(&reference).1, image.config());
+
+    let mark = registry.mark();
+    let again = push(&env, result, &reference, &[]);
+    ok(&again);
+    assert!(again.stdout.contains(": 3 layers, 0 uploaded (0.0 MB), 3 already present"), "{}", again.stdout);
+    assert!(again.stderr.contains("known from an earlier run"), "{}", again.stderr);
+    assert_eq!(script.runs(), 1, "nothing was streamed");
+    assert_eq!(registry.blob_writes_since(mark), vec![]);
+
+    // A new build: the second store layer is a new path, with new bytes.
+    let changed = image.with_layer(1, &payload(99, 2_000_000));
+    let rebuilt = StreamScript::new(dir.path(), "v2", &changed, &["aaa-python", "ccc-torch"]);
+    let mark = registry.mark();
+    let output = ok(&push(&env, rebuilt.result.to_str().unwrap(), &reference, &[])).stdout.clone();
+    assert!(output.contains(": 3 layers, 1 uploaded ("), "{output}");
+    assert_eq!(rebuilt.runs(), 1);
+    assert_eq!(registry.uploads_since(mark), 2, "the changed layer and the config");
+    assert_eq!(pull(&reference).2, changed.layers);
+
+    // Another registry lacks the blobs the cache knows: the script runs and sends everything.
+    let other = LocalRegistry::start();
+    let output = ok(&push(&env, result, &format!("{}/acme/scripted", other.address()), &[])).stdout.clone();
+    assert!(output.contains(": 3 layers, 3 uploaded ("), "{output}");
+    assert_eq!(script.runs(), 2);
+}
+
+#[test]
+#[ignore = "needs docker-registry (checks/run push)"]
+fn a_malformed_stream_fails_without_a_tag() {
+    let registry = LocalRegistry::start();
+    let env = Env::new();
+    let image = Image::new(11, 2, 5_000_000);
+    let mut truncated = image.archive();
+    truncated.truncate(7_000_000);
+    let reference = format!("{}/acme/broken", registry.address());
+    let output = env.run_with(&["push", "--progress", "plain", "--image", "-", &reference], &truncated, Duration::from_secs(60));
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(output.stderr.contains("error: standard input"), "{}", output.stderr);
+    assert!(!tag_exists(&reference));
+
+    // A layer whose bytes do not match the config's diff_id.
+    let mut lying = image.clone();
+    lying.layers[1] = support::image::layer("nix/store/x/other", b"other bytes");
+    let archive = lying.archive_with_config(&image.config());
+    let output = env.run_with(&["push", "--progress", "plain", "--image", "-", &reference], &archive, Duration::from_secs(60));
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(output.stderr.contains("but the config's diff_id for it is"), "{}", output.stderr);
+    assert!(!tag_exists(&reference));
 }

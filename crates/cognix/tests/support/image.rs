@@ -86,7 +86,7 @@ impl Image {
     }
 
     pub fn config_name(&self) -> String {
-        format!("{}.json", &sha256(&self.config())[7..])
+        config_name(&self.config())
     }
 
     pub fn layer_names(&self) -> Vec<String> {
@@ -94,11 +94,21 @@ impl Image {
     }
 
     pub fn manifest(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(&json!([{ "Config": self.config_name(), "RepoTags": [self.tag], "Layers": self.layer_names() }])).unwrap()
+        self.manifest_for(&self.config())
+    }
+
+    fn manifest_for(&self, config: &[u8]) -> Vec<u8> {
+        serde_json::to_vec_pretty(&json!([{ "Config": config_name(config), "RepoTags": [self.tag], "Layers": self.layer_names() }]))
+            .unwrap()
     }
 
     /// The archive, entries in streamLayeredImage's order.
     pub fn archive(&self) -> Vec<u8> {
+        self.archive_with_config(&self.config())
+    }
+
+    /// The archive with another config (one whose `diff_ids` may not match the layers).
+    pub fn archive_with_config(&self, config: &[u8]) -> Vec<u8> {
         let mut builder = tar::Builder::new(Vec::new());
         let mut add = |name: &str, bytes: &[u8]| {
             let mut header = tar::Header::new_ustar();
@@ -111,14 +121,18 @@ impl Image {
         for (name, layer) in self.layer_names().iter().zip(&self.layers) {
             add(name, layer);
         }
-        add(&self.config_name(), &self.config());
-        add("manifest.json", &self.manifest());
+        add(&config_name(config), config);
+        add("manifest.json", &self.manifest_for(config));
         builder.into_inner().unwrap()
     }
 
     pub fn write(&self, path: &Path) {
         std::fs::File::create(path).unwrap().write_all(&self.archive()).unwrap();
     }
+}
+
+fn config_name(config: &[u8]) -> String {
+    format!("{}.json", &sha256(config)[7..])
 }
 
 pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
