@@ -4,7 +4,6 @@
 //! the upload, so a registry that already has the blob (pushed from another machine, whose cache
 //! this one lacks) is asked first and nothing is sent.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 
@@ -85,11 +84,6 @@ fn copy_with_progress<W: Write>(input: &mut dyn Read, mut output: W, progress: &
         output.write_all(&buffer[..n])?;
         progress(n as u64);
     }
-}
-
-/// Opens a spooled blob for reading from the start.
-pub fn reopen(spooled: &Spooled) -> io::Result<File> {
-    spooled.file.reopen()
 }
 
 #[cfg(test)]

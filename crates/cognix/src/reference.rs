@@ -68,11 +68,6 @@ impl Reference {
     pub fn api_host(&self) -> &str {
         api_host(&self.registry)
     }
-
-    /// A registry on this machine, which docker talks to over plain HTTP without being told.
-    pub fn is_local(&self) -> bool {
-        is_local_host(&self.registry)
-    }
 }
 
 /// The host a registry's API answers on (Docker Hub's differs from its name).
@@ -84,7 +79,8 @@ pub fn api_host(registry: &str) -> &str {
     }
 }
 
-/// `localhost`, `127.x.x.x` and `[::1]`, with or without a port.
+/// A registry on this machine (`localhost`, `127.x.x.x`, `[::1]`, with or without a port),
+/// which docker talks to over plain HTTP without being told.
 pub fn is_local_host(registry: &str) -> bool {
     let host = registry.strip_prefix('[').map_or_else(
         || registry.rsplit_once(':').map_or(registry, |(host, _)| host),
@@ -175,11 +171,12 @@ mod tests {
 
     #[test]
     fn local_registries_are_recognised() {
-        assert!(Reference::parse("localhost:5000/m").unwrap().is_local());
-        assert!(Reference::parse("127.0.0.1:41234/m").unwrap().is_local());
-        assert!(Reference::parse("[::1]:5000/m").unwrap().is_local());
-        assert!(!Reference::parse("r8.im/a/m").unwrap().is_local());
-        assert!(!Reference::parse("127.example.com/a/m").unwrap().is_local());
+        for local in ["localhost:5000", "localhost", "127.0.0.1:41234", "127.1.2.3", "[::1]:5000"] {
+            assert!(is_local_host(local), "{local}");
+        }
+        for remote in ["r8.im", "127.example.com", "10.0.0.1:5000", "[::2]:5000"] {
+            assert!(!is_local_host(remote), "{remote}");
+        }
     }
 
     #[test]

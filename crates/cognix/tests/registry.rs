@@ -429,3 +429,64 @@ fn a_malformed_stream_fails_without_a_tag() {
     assert!(output.stderr.contains("but the config's diff_id for it is"), "{}", output.stderr);
     assert!(!tag_exists(&reference));
 }
+
+/// The client API the weights work builds on: a blob streamed from a reader in chunks, a
+/// manifest with `artifactType` and annotations under a digest, an OCI index under a tag, and
+/// HEAD by digest; what goes in comes back byte for byte.
+#[test]
+#[ignore = "needs docker-registry (checks/run push)"]
+fn the_client_pushes_artifacts_and_indexes_as_given() {
+    let registry = LocalRegistry::start();
+    let reference = Reference::parse(&format!("{}/acme/weights:v1", registry.address())).unwrap();
+    let client = Registry::connect(&reference, None, Options { plain_http: false, chunk_size: 1 << 20 }).unwrap();
+    let repository = &reference.repository;
+
+    let weights = payload(12, 3_500_000);
+    let digest = Digest::of(&weights);
+    let mark = registry.mark();
+    let sent = std::sync::atomic::AtomicU64::new(0);
+    let size = client
+        .upload_reader(repository, &digest, &mut &weights[..], &|n| {
+            sent.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap();
+    assert_eq!(size, weights.len() as u64);
+    assert_eq!(sent.into_inner(), size);
+    assert_eq!(registry.requests_since(mark).iter().filter(|(m, _, _)| m == "PATCH").count(), 4, "3.5 MB in 1 MiB chunks");
+    assert_eq!(client.blob_size(repository, &digest).unwrap(), Some(size));
+
+    let config = br#"{"name":"minilm","target":"/src/weights"}"#.to_vec();
+    let config_blob = cognix::digest::Blob { digest: Digest::of(&config), size: config.len() as u64 };
+    client.upload_blob(repository, &config_blob, &config, &|_| ()).unwrap();
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.cog.weight.v1",
+        "config": { "mediaType": "application/vnd.cog.weight.config.v1+json", "digest": config_blob.digest.as_str(), "size": config_blob.size },
+        "layers": [{ "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest.as_str(), "size": size,
+                     "annotations": { "run.cog.weight.size.uncompressed": size.to_string() } }],
+        "annotations": { "run.cog.weight.name": "minilm" }
+    }))
+    .unwrap();
+    let manifest_digest = Digest::of(&manifest);
+    let put = client.put_manifest(repository, manifest_digest.as_str(), "application/vnd.oci.image.manifest.v1+json", &manifest).unwrap();
+    assert_eq!(put, manifest_digest);
+    let described = client.manifest_descriptor(repository, manifest_digest.as_str()).unwrap().unwrap();
+    assert_eq!((described.digest, described.size), (manifest_digest.clone(), manifest.len() as u64));
+
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{ "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest.as_str(), "size": manifest.len(),
+                        "artifactType": "application/vnd.cog.weight.v1", "platform": { "os": "unknown", "architecture": "unknown" } }]
+    }))
+    .unwrap();
+    client.put_manifest(repository, "v1", "application/vnd.oci.image.index.v1+json", &index).unwrap();
+    let (media_type, bytes) = client.get_manifest(repository, "v1", MANIFEST_TYPES).unwrap().unwrap();
+    assert_eq!((media_type.as_str(), bytes), ("application/vnd.oci.image.index.v1+json", index));
+    assert_eq!(client.get_manifest(repository, manifest_digest.as_str(), MANIFEST_TYPES).unwrap().unwrap().1, manifest);
+    let mut back = Vec::new();
+    client.get_blob(repository, &digest, &mut back).unwrap();
+    assert_eq!(back, weights);
+    assert_eq!(client.manifest_descriptor(repository, &format!("sha256:{}", "0".repeat(64))).unwrap(), None);
+}

@@ -4,8 +4,9 @@
 //! on dropped connections and server errors.
 //!
 //! This is the public API the weights work uses as well: `blob_size`, `upload_blob`,
-//! `upload_reader`, `mount_blob`, `put_manifest` (a manifest or an index, under a tag or a
-//! digest), `manifest_descriptor` (HEAD by digest).
+//! `upload_reader`, `mount_blob` (and `upload_into` the session a refused mount opens),
+//! `put_manifest` (a manifest or an index, under a tag or a digest), `manifest_descriptor`
+//! (HEAD by digest), `get_manifest`, `get_blob`.
 
 mod blobs;
 mod manifests;
