@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The push benchmark of docs/benchmarks.md: a synthetic image (2 GiB, 40 layers, half random
 # and half text bytes) pushed to a local registry (Debian's docker-registry on 127.0.0.1) by
-# cognix and by Debian's skopeo: first push, unchanged re-push, one layer changed. Prints a
-# Markdown table of wall times and the bytes each push added to the registry's blob store.
+# cognix and by Debian's skopeo: first push, unchanged re-push, one layer changed; and first
+# pushes of an image of real shared libraries (this machine's /usr/lib/x86_64-linux-gnu,
+# BENCH_BINARIES_MB of it). Prints a Markdown table of wall times and the bytes each push added to
+# the registry's blob store.
 #
-#   checks/bench-push.sh            # BENCH_LAYERS=40 BENCH_SIZE_MB=2048 BENCH_DIR=/tmp/cognix-bench
+#   checks/bench-push.sh   # BENCH_LAYERS=40 BENCH_SIZE_MB=2048 BENCH_BINARIES_MB=640 BENCH_ROUNDS=5 BENCH_DIR=/tmp/cognix-bench
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -28,6 +30,9 @@ for variant in a b; do
 done
 a="$work/a-$layers-$size_mb.tar"
 b="$work/b-$layers-$size_mb.tar"
+binaries_mb=${BENCH_BINARIES_MB:-640}
+binaries="$work/binaries-$layers-$binaries_mb.tar"
+[ -f "$binaries" ] || python3 crates/cognix/benches/synthetic_image.py "$binaries" --layers "$layers" --size-mb "$binaries_mb" --from /usr/lib/x86_64-linux-gnu
 
 # Starts a registry with empty storage (stopping and removing the previous one); sets
 # $address and $storage.
@@ -48,7 +53,7 @@ start_registry() {
 trap '[ -z "$registry_pid" ] || kill "$registry_pid" 2>/dev/null; [ -z "$registry_dir" ] || rm -rf "$registry_dir"' EXIT
 
 # Bytes in the registry's blob store (empty before the first push).
-stored() { { find "$storage" -type f -name data -path '*/blobs/*' -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END {print s+0}'; }
+stored() { { find "$storage" -type f -name data -path '*/blobs/*' -printf '%s\n' 2>/dev/null || true; } | awk '{s+=$1} END {printf "%.0f\n", s}'; }
 
 # measure COMMAND…: runs it, prints "<seconds> <bytes added to the blob store>".
 measure() {
@@ -76,24 +81,27 @@ reset_skopeo() { rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb "$HOM
 skopeo_to() { skopeo copy --quiet --dest-tls-verify=false "docker-archive:$1" "docker://$2:latest"; }
 
 export COGNIX_CACHE_DIR="$work/cache"
-echo "| Push ($layers layers, $size_mb MiB; $(nproc) cores) | Time | Bytes uploaded |"
+echo "| Push ($layers layers; $(nproc) cores) | Time | Bytes uploaded |"
 echo "|---|---|---|"
 
-# First pushes, cognix and skopeo in turn (so both see the same machine), each to a fresh
-# registry with empty caches; the median of the rounds.
+# First pushes of IMAGE, cognix and skopeo in turn (so both see the same machine), each to a
+# fresh registry with empty caches; a row each with the median of the rounds.
 rounds=${BENCH_ROUNDS:-5}
-cognix_runs=()
-skopeo_runs=()
-for _ in $(seq "$rounds"); do
-  reset_cognix; start_registry
-  cognix_runs+=("$(measure "$cognix" push --progress plain --image "$a" "$address/bench/model")")
-  reset_skopeo; start_registry
-  skopeo_runs+=("$(measure skopeo_to "$a" "$address/bench/model")")
-done
 median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
-row "cognix, first push (gzip level 1; median of $rounds)" $(median "${cognix_runs[@]}")
-row "skopeo copy, first push (median of $rounds)" $(median "${skopeo_runs[@]}")
-echo "first pushes, seconds: cognix ${cognix_runs[*]%% *}; skopeo ${skopeo_runs[*]%% *}" >&2
+first_pushes() {
+  local what=$1 image=$2 cognix_runs=() skopeo_runs=()
+  for _ in $(seq "$rounds"); do
+    reset_cognix; start_registry
+    cognix_runs+=("$(measure "$cognix" push --progress plain --image "$image" "$address/bench/model")")
+    reset_skopeo; start_registry
+    skopeo_runs+=("$(measure skopeo_to "$image" "$address/bench/model")")
+  done
+  row "cognix, first push, $what (median of $rounds)" $(median "${cognix_runs[@]}")
+  row "skopeo copy, first push, $what (median of $rounds)" $(median "${skopeo_runs[@]}")
+  echo "first pushes of $what, seconds: cognix ${cognix_runs[*]%% *}; skopeo ${skopeo_runs[*]%% *}" >&2
+}
+first_pushes "synthetic ($size_mb MiB)" "$a"
+first_pushes "shared libraries ($binaries_mb MiB)" "$binaries"
 
 reset_cognix; start_registry
 run "cognix, first push (the registry for the rows below)" "$cognix" push --progress plain --image "$a" "$address/bench/model"

@@ -6,15 +6,17 @@ benchmark (checks/bench-push.sh).
 Each layer holds one file: blocks of random bytes (incompressible, like weights and
 compressed wheels) alternating with blocks of repeated source text (like Python code), about
 half and half, so gzip has real work to do. The same --seed gives the same bytes; --change N
-replaces layer N's bytes only.
+replaces layer N's bytes only. With --from DIR the layers hold the bytes of DIR's files
+instead (shared libraries, say: compressible machine code), each file once.
 
-    synthetic_image.py OUT.tar [--layers 40] [--size-mb 2048] [--seed 1] [--change N]
+    synthetic_image.py OUT.tar [--layers 40] [--size-mb 2048] [--seed 1] [--change N] [--from DIR]
 """
 
 import argparse
 import hashlib
 import io
 import json
+import os
 import random
 import tarfile
 
@@ -30,6 +32,28 @@ def payload(seed: int, size: int) -> bytes:
         out += rng.randbytes(BLOCK)
         offset = rng.randrange(len(TEXT))
         out += text[offset:] + text[:offset]
+    return bytes(out[:size])
+
+
+def files_under(root: str):
+    """The bytes of every regular file under root, in path order."""
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories.sort()
+        for name in sorted(names):
+            path = os.path.join(directory, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, "rb") as f:
+                    yield f.read()
+
+
+def take(chunks, size: int) -> bytes:
+    out = bytearray()
+    for chunk in chunks:
+        out += chunk
+        if len(out) >= size:
+            break
+    if len(out) < size:
+        raise SystemExit(f"not enough file bytes for a layer of {size} bytes")
     return bytes(out[:size])
 
 
@@ -52,14 +76,19 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=2048, help="total layer bytes, in MiB")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--change", type=int, default=None, help="give this layer other bytes")
+    parser.add_argument("--from", dest="source", default=None, help="take the layers' bytes from this directory's files")
     args = parser.parse_args()
+    files = files_under(args.source) if args.source else None
 
     size = args.size_mb * 1024 * 1024 // args.layers
     diff_ids = []
     with open(args.out, "wb") as out, tarfile.open(fileobj=out, mode="w|", format=tarfile.USTAR_FORMAT) as image:
         for index in range(args.layers):
             seed = args.seed * 100_000 + index + (50_000 if index == args.change else 0)
-            layer = tar_bytes([(f"nix/store/{index:03d}-synthetic/data", payload(seed, size))])
+            data = take(files, size) if files else payload(seed, size)
+            if files and index == args.change:
+                data = payload(seed, size)
+            layer = tar_bytes([(f"nix/store/{index:03d}-synthetic/data", data)])
             digest = hashlib.sha256(layer).hexdigest()
             diff_ids.append("sha256:" + digest)
             info = tarfile.TarInfo(f"{digest}/layer.tar")

@@ -7,9 +7,8 @@
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 
-use flate2::write::GzEncoder;
-
 use crate::digest::{Blob, Digest, HashingReader, HashingWriter};
+use crate::gzip::GzipWriter;
 
 pub const MEDIA_TYPE_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 pub const MEDIA_TYPE_TAR_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -62,10 +61,7 @@ pub fn spool(layer: &mut dyn Read, compression: Compression, dir: &Path, progres
     let output = HashingWriter::new(BufWriter::with_capacity(BUFFER, file.as_file_mut()));
     let (blob_digest, blob_size, writer) = match compression {
         Compression::None => copy_with_progress(&mut input, output, progress)?.finish(),
-        Compression::Gzip { level } => {
-            let encoder = GzEncoder::new(output, flate2::Compression::new(level));
-            copy_with_progress(&mut input, encoder, progress)?.finish()?.finish()
-        }
+        Compression::Gzip { level } => copy_with_progress(&mut input, GzipWriter::new(output, level)?, progress)?.finish()?.finish(),
     };
     writer.into_inner().map_err(io::IntoInnerError::into_error)?;
     let (diff_id, uncompressed_size) = input.finish();

@@ -4,7 +4,8 @@
 //! on dropped connections and server errors.
 //!
 //! This is the public API the weights work uses as well: `blob_size`, `upload_blob`,
-//! `upload_reader`, `mount_blob` (and `upload_into` the session a refused mount opens),
+//! `upload_reader`, `mount_blob` (and `upload_into` or `cancel_upload` the session a refused
+//! mount opens),
 //! `put_manifest` (a manifest or an index, under a tag or a digest), `manifest_descriptor`
 //! (HEAD by digest), `get_manifest`, `get_blob`.
 

@@ -29,6 +29,20 @@ pub fn payload(seed: u64, size: usize) -> Vec<u8> {
     bytes
 }
 
+/// Random bytes only (what cognix's gzip writer stores rather than compresses).
+pub fn noise(seed: u64, size: usize) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut bytes = Vec::with_capacity(size + 8);
+    while bytes.len() < size {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&state.to_le_bytes());
+    }
+    bytes.truncate(size);
+    bytes
+}
+
 /// One layer: a tar holding one file of `size` bytes at `path`.
 pub fn layer(path: &str, content: &[u8]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
