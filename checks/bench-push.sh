@@ -115,7 +115,9 @@ run "cognix --no-compress, unchanged re-push" "$cognix" push --progress plain --
 run "cognix --no-compress, one layer changed" "$cognix" push --progress plain --no-compress --image "$b" "$address/bench/model"
 
 reset_cognix; start_registry
-run "cognix --compression-level 6, first push" "$cognix" push --progress plain --compression-level 6 --image "$a" "$address/bench/model"
+run "cognix --compression-level 6, first push, synthetic" "$cognix" push --progress plain --compression-level 6 --image "$a" "$address/bench/model"
+reset_cognix; start_registry
+run "cognix --compression-level 6, first push, shared libraries" "$cognix" push --progress plain --compression-level 6 --image "$binaries" "$address/bench/model"
 
 reset_skopeo; start_registry
 run "skopeo copy, first push (the registry for the rows below)" skopeo_to "$a" "$address/bench/model"

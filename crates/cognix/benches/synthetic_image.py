@@ -35,26 +35,33 @@ def payload(seed: int, size: int) -> bytes:
     return bytes(out[:size])
 
 
-def files_under(root: str):
-    """The bytes of every regular file under root, in path order."""
-    for directory, subdirectories, names in os.walk(root):
-        subdirectories.sort()
-        for name in sorted(names):
-            path = os.path.join(directory, name)
-            if os.path.isfile(path) and not os.path.islink(path):
-                with open(path, "rb") as f:
-                    yield f.read()
+class FileBytes:
+    """The bytes of every regular file under a directory, in path order, handed out in runs."""
 
+    def __init__(self, root: str):
+        self.files = self._read(root)
+        self.rest = b""
 
-def take(chunks, size: int) -> bytes:
-    out = bytearray()
-    for chunk in chunks:
-        out += chunk
-        if len(out) >= size:
-            break
-    if len(out) < size:
-        raise SystemExit(f"not enough file bytes for a layer of {size} bytes")
-    return bytes(out[:size])
+    @staticmethod
+    def _read(root: str):
+        for directory, subdirectories, names in os.walk(root):
+            subdirectories.sort()
+            for name in sorted(names):
+                path = os.path.join(directory, name)
+                if os.path.isfile(path) and not os.path.islink(path):
+                    with open(path, "rb") as f:
+                        yield f.read()
+
+    def take(self, size: int) -> bytes:
+        out = bytearray(self.rest)
+        for chunk in self.files:
+            out += chunk
+            if len(out) >= size:
+                break
+        if len(out) < size:
+            raise SystemExit(f"not enough file bytes for a layer of {size} bytes")
+        self.rest = bytes(out[size:])
+        return bytes(out[:size])
 
 
 def tar_bytes(entries) -> bytes:
@@ -78,14 +85,16 @@ def main() -> None:
     parser.add_argument("--change", type=int, default=None, help="give this layer other bytes")
     parser.add_argument("--from", dest="source", default=None, help="take the layers' bytes from this directory's files")
     args = parser.parse_args()
-    files = files_under(args.source) if args.source else None
+    files = FileBytes(args.source) if args.source else None
 
     size = args.size_mb * 1024 * 1024 // args.layers
     diff_ids = []
-    with open(args.out, "wb") as out, tarfile.open(fileobj=out, mode="w|", format=tarfile.USTAR_FORMAT) as image:
+    # Written under another name and renamed when whole: a stopped run leaves no half archive.
+    partial = args.out + ".partial"
+    with open(partial, "wb") as out, tarfile.open(fileobj=out, mode="w|", format=tarfile.USTAR_FORMAT) as image:
         for index in range(args.layers):
             seed = args.seed * 100_000 + index + (50_000 if index == args.change else 0)
-            data = take(files, size) if files else payload(seed, size)
+            data = files.take(size) if files else payload(seed, size)
             if files and index == args.change:
                 data = payload(seed, size)
             layer = tar_bytes([(f"nix/store/{index:03d}-synthetic/data", data)])
@@ -114,6 +123,7 @@ def main() -> None:
             info.size = len(data)
             info.mtime = 1
             image.addfile(info, io.BytesIO(data))
+    os.replace(partial, args.out)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,20 @@ fn pull(reference: &str) -> (Value, Vec<u8>, Vec<Vec<u8>>) {
     (manifest, config, layers)
 }
 
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 fn tag_exists(reference: &str) -> bool {
     let reference = Reference::parse(reference).unwrap();
     Registry::new(&reference.registry, None, Options::default())
@@ -186,7 +200,9 @@ fn blobs_in_another_repository_are_mounted_not_uploaded() {
     ok(&push(&env, dir.path().join("i.tar").to_str().unwrap(), &format!("{}/acme/first", registry.address()), &[]));
     let mark = registry.mark();
     let second = format!("{}/acme/second", registry.address());
-    let output = ok(&push(&env, dir.path().join("i.tar").to_str().unwrap(), &second, &[])).stdout.clone();
+    // The bar instead of lines: standard error is no terminal here, so it draws nothing.
+    let output =
+        ok(&env.run(&["push", "--progress", "tty", "--image", dir.path().join("i.tar").to_str().unwrap(), &second])).stdout.clone();
     assert!(output.contains("0 uploaded (0.0 MB), 3 already present"), "{output}");
     let mounts: Vec<_> = registry.requests_since(mark).into_iter().filter(|(m, uri, _)| m == "POST" && uri.contains("mount=")).collect();
     assert_eq!(mounts.len(), 3, "one mount per layer: {mounts:?}");
@@ -374,6 +390,12 @@ fn a_bearer_challenge_is_answered_with_a_token_from_the_realm() {
     let output = env.run_with(&args, b"s3cret\n", Duration::from_secs(60));
     ok(&output);
     assert!(!output.all().contains("s3cret") && !output.all().contains("tok-123"), "{}", output.all());
+    // Nor in any file cognix wrote (its cache and spool, the docker config it did not need).
+    for entry in walk(env.home.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("s3cret") && !text.contains("tok-123") && !text.contains("YWxpY2U6czNjcmV0"), "{}", entry.display());
+    }
     let token_requests = tokens.heads();
     assert!(!token_requests.is_empty());
     assert!(
@@ -561,4 +583,35 @@ fn skopeo_pulls_back_what_cognix_pushed() {
         })
         .collect();
     assert_eq!(layers, image.layers);
+}
+
+/// `cognix push MODEL REF` builds the model (a fake `nix` hands over a stream script) and pushes
+/// what the build made.
+#[test]
+#[ignore = "needs docker-registry (checks/run push)"]
+fn a_model_is_built_then_pushed() {
+    let registry = LocalRegistry::start();
+    let dir = tempfile::tempdir().unwrap();
+    let image = Image::new(16, 2, 300_000);
+    let script = StreamScript::new(dir.path(), "whisper", &image, &["aaa-python"]);
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let calls = dir.path().join("nix-calls");
+    support::script::executable(
+        &bin.join("nix"),
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> {}\necho '[{{\"drvPath\":\"/nix/store/x.drv\",\"outputs\":{{\"out\":\"{}\"}}}}]'\n",
+            calls.display(),
+            script.result.display()
+        ),
+    );
+    let env = Env::new().with_path(&bin);
+    let reference = format!("{}/acme/whisper:v1", registry.address());
+    let output = env.run(&["push", "--progress", "plain", "--flake", "/src/models", "whisper", &reference]);
+    assert!(ok(&output).stdout.contains(": 2 layers, 2 uploaded ("), "{}", output.stdout);
+    assert_eq!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "--extra-experimental-features nix-command flakes build --json --no-link /src/models#whisper\n"
+    );
+    assert_eq!(pull(&reference).2, image.layers);
 }
