@@ -12,7 +12,7 @@ use crate::cache::Cache;
 use crate::compress::{Compression, DEFAULT_GZIP_LEVEL};
 use crate::docker::{self, Container, Publish};
 use crate::error::Error;
-use crate::load::{self, Loaded};
+use crate::load::{self, LoadError, Loaded};
 use crate::nix;
 use crate::predict::{self, Api};
 use crate::progress::Mode;
@@ -171,8 +171,9 @@ pub fn run() -> Result<(), Error> {
 fn build(flake: &str, model: Option<&str>) -> Result<(), Error> {
     let out = nix::build(flake, model, true)?;
     let script = stream_script(&out)?;
+    let reference = script.repo_tag().ok_or_else(|| LoadError::NoTag(out.display().to_string()))?;
     eprintln!("built {}", out.display());
-    println!("{}", script.repo_tag().unwrap_or_default());
+    println!("{reference}");
     Ok(())
 }
 

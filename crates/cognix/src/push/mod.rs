@@ -162,7 +162,14 @@ fn push_script(
     progress.log(&format!("pushing {origin} to {target}: running the stream script"));
     let pusher = Pusher::new(registry, &target.repository, cache, options.compression, &progress, spool_dir);
     let mut running = script.spawn()?;
-    let streamed = match stream::push_stream(&pusher, &mut running.take_stdout(), &origin, jobs) {
+    let mut stdout = running.take_stdout();
+    // The tar's end blocks and padding follow its last entry: read to the end, so the script
+    // never writes into a closed pipe.
+    let result = stream::push_stream(&pusher, &mut stdout, &origin, jobs).and_then(|streamed| {
+        io::copy(&mut stdout, &mut io::sink()).map(|_| streamed).map_err(|e| PushError::Read { what: origin.clone(), source: e })
+    });
+    drop(stdout);
+    let streamed = match result {
         Ok(streamed) => streamed,
         Err(error) => {
             running.kill();
