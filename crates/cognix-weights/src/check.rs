@@ -82,6 +82,7 @@ pub fn lock(lock: &Lock, fix: &str) -> Vec<Problem> {
         targets.push(uri::clean(&entry.target));
         problems.extend(self_consistency(entry, fix));
     }
+    problems.sort_by_key(|p| p.pos);
     problems
 }
 

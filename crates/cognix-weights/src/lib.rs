@@ -8,11 +8,13 @@
 
 pub mod check;
 pub mod digest;
+pub mod drift;
 pub mod encode;
 pub mod envelope;
 pub mod filter;
 pub mod http;
 pub mod import;
+pub mod inspect;
 pub mod json;
 pub mod layer;
 pub mod lock;
