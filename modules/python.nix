@@ -53,9 +53,11 @@ let
     and commit the result.'';
 
   env = config.python-env;
-  # The interpreter is checked first: no lock can be made for a Python nixpkgs lacks.
+  # What keeps any build or lock from being right (a stale cog.nix, an interpreter that cannot be
+  # had) comes first: no lock can be made for them.
+  ready = value: lib.foldr builtins.seq value (config.cognix.preconditions ++ [ python ]);
   checked = value:
-    builtins.seq python (
+    ready (
     if !builtins.pathExists env.paths.lockFileAbs then throw lockMissing
     else if !env.lock.isValid then throw lockOutdated
     else value);
@@ -96,11 +98,12 @@ in
 
     cognix.outputs.pythonEnv = checked env.public.pyEnv;
     cognix.outputs.locked = checked env.lock.content.fetchPipMetadata.sources;
+    cognix.outputs.lockedFetches = checked env.lock.content.fetches;
 
     # The image's `lock` is the Python environment's refresh script (`nix run .#<model>.lock`).
     # Forced: the outer evaluation has dream2nix's lock module too, with no fields of its own, and
     # its refresh script would rewrite lock.json empty.
-    public.lock = lib.mkForce env.public.lock;
+    public.lock = lib.mkForce (ready env.public.lock);
     public.devShell = checked env.public.devShell;
     public.pythonEnv = config.cognix.outputs.pythonEnv;
   };

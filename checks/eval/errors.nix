@@ -53,21 +53,45 @@ in
       and commit the result.'';
   };
 
-  downloadWithoutHash = {
-    expr = image { src = ./projects/run; modules = [{ cognix.secrets.hf_token = "/run/secrets/hf_token"; }]; };
+  # A download lock.json does not pin (here: a run item added after the lock was made).
+  downloadNotPinned = {
+    expr = image {
+      src = ./projects/run;
+      modules = [{
+        cognix.secrets.hf_token = "/run/secrets/hf_token";
+        cog.build.run = lib.mkAfter [{
+          command = "wget -O /opt/m.bin https://h.example/m.bin";
+          steps = [{ kind = "fetch"; command = "wget -O /opt/m.bin https://h.example/m.bin"; tool = "wget"; url = "https://h.example/m.bin"; destination = "/opt/m.bin"; }];
+        }];
+      }];
+    };
     message = ''
-      cognix: build.run[2] in cog.yaml downloads https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64 to /usr/local/bin/pget.
-      The Nix build has no network, so the download is a fixed-output fetch and needs a pinned hash. Add
-        cognix.fetches."https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64".hash = lib.fakeHash;
-      to your cognix module, build once, and replace lib.fakeHash with the hash Nix reports (`got: sha256-...`).'';
+      cognix: build.run[5] in cog.yaml downloads https://h.example/m.bin to /opt/m.bin, and lock.json does not pin it.
+      The Nix build has no network, so every download is a fixed-output fetch pinned in lock.json. Pin it (this needs network) with
+        nix run .#run.lock
+      and commit lock.json.'';
+  };
+
+  # cog.yaml edited after cognix-gen wrote cog.nix: the recorded hash no longer matches.
+  staleCogNix = {
+    expr = image { src = ./projects/cpu; modules = [{ cognix.generatedFrom."cog.yaml" = lib.mkForce "0000"; }]; };
+    message = ''
+      cognix: cog.nix is stale: cog.yaml changed since cognix-gen generated it, so the image would be built from the old configuration.
+      Regenerate it with
+        cognix-gen generate
+      and commit cog.nix.'';
+  };
+
+  # The lock command would lock the old requirements, so it refuses too.
+  staleCogNixForTheLock = {
+    expr = (t.evalProject { src = ./projects/cpu; modules = [{ cognix.generatedFrom."requirements.txt" = "0000"; }]; }).config.public.lock.drvPath;
+    message = "cognix: cog.nix is stale: requirements.txt changed since cognix-gen generated it";
   };
 
   secretWithoutLocation = {
     expr = image {
       src = ./projects/run;
       modules = [{
-        cognix.fetches."https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64".hash = "sha256-x";
-        cognix.fetches."https://github.com/example/ops.git".hash = "sha256-y";
       }];
     };
     message = ''

@@ -103,8 +103,8 @@ let
     writeScript = name: text: stub name { inherit text; };
     writeScriptBin = name: text: stub name { inherit text; };
     buildEnv = { name, paths, ... }@args: recorded name args;
-    fetchurl = { url ? "", hash ? "", sha256 ? "", ... }@args: recorded (baseNameOf url) args;
-    fetchgit = { url, rev ? "HEAD", hash ? "", sha256 ? "", ... }@args: recorded "git-checkout" args;
+    fetchurl = { url ? "", hash ? "", sha256 ? "", ... }@args: recorded (args.name or (baseNameOf url)) args;
+    fetchgit = { url, rev ? "HEAD", hash ? "", sha256 ? "", ... }@args: recorded (args.name or "source") args;
     fetchFromGitHub = args: recorded "source" args;
     mkShell = args: recorded "shell" args;
     replaceVarsWith = args: recorded "replaced" args;
@@ -133,6 +133,7 @@ let
     which = stub "which" { };
     unzip = stub "unzip" { };
     gitMinimal = stub "git-minimal" { };
+    cacert = stub "cacert" { };
     nix = stub "nix" { };
     nix-prefetch-scripts = stub "nix-prefetch-scripts" { };
     openssh = stub "openssh" { };

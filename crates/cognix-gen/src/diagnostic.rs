@@ -489,7 +489,7 @@ impl Kind {
                 "One of the commands in 'run' contains a new line, which won't work. You need to create a new list item in YAML prefixed with '-' for each command.\n\nThis is the offending line: {command}"
             ),
             Kind::FetchNeedsHash { url, destination } => format!(
-                "{key}: downloads {url} to {destination} at build time. The Nix build has no network, so cognix fetches it once as a fixed-output download: pin it with `cognix.fetches.\"{url}\".hash = \"sha256-...\";` (build once with `hash = lib.fakeHash;` and copy the hash Nix reports)"
+                "{key}: downloads {url} to {destination} at build time. The Nix build has no network, so the download is a fixed-output fetch pinned in lock.json, which does not pin it yet: run the model's lock command (`cognix lock`, or `nix run .#lock`) and commit lock.json"
             ),
             Kind::FetchViaLock { url } => format!(
                 "{key}: pip installs {url}; cognix adds it to the Python requirements, and lock.json pins its sha256 when you run the model's `.lock` app"
