@@ -19,6 +19,7 @@
     ./cognix.nix
     ./generated.nix
     ./deps.nix
+    ./interpreter.nix
     ./python.nix
     ./cuda.nix
     ./system-packages.nix

@@ -12,9 +12,10 @@ let
   command = if package == "." then "cognix-gen generate" else "cognix-gen generate ${package}";
 in
 {
-  cognix.preconditions = lib.optional (changed != [ ]) (throw ''
+  # Before the other preconditions: a stale cog.nix may be why they fail.
+  cognix.preconditions = lib.mkBefore (lib.optional (changed != [ ]) (throw ''
     cognix: cog.nix is stale: ${lib.concatStringsSep " and " changed} changed since cognix-gen generated it, so the image would be built from the old configuration.
     Regenerate it with
       ${command}
-    and commit cog.nix.'');
+    and commit cog.nix.''));
 }

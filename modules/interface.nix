@@ -142,9 +142,14 @@ in
         example = true;
       };
       python_version = mkOption {
-        type = types.nullOr (types.strMatching "[0-9]+\\.[0-9]+");
+        type = types.nullOr (types.strMatching "[0-9]+\\.[0-9]+(\\.[0-9]+)?");
         default = null;
-        description = "`major.minor` Python version; cognix uses nixpkgs' `python<major><minor>`. `null` uses the pinned nixpkgs' default `python3`.";
+        description = ''
+          The CPython release of the image: `major.minor` (nixpkgs' `python<major><minor>`, or the
+          newest release of that line built by cachix/nixpkgs-python when nixpkgs lacks it, as for
+          3.6–3.9) or `major.minor.patch` (exactly that release: nixpkgs' when it is that one, else
+          built by nixpkgs-python). `null` uses the pinned nixpkgs' default `python3`.
+        '';
         example = "3.12";
       };
       python_requirements = mkOption {

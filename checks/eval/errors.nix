@@ -13,14 +13,24 @@ let
     and add it to git.'';
 in
 {
-  pythonVersionMissingFromNixpkgs = {
-    expr = image { src = ./projects/py38; };
+  pythonReleaseUnknown = {
+    expr = image { src = ./projects/cpu; modules = [{ cog.build.python_version = lib.mkForce "3.9.99"; }]; };
     message = ''
-      cognix: build.python_version "3.8" in cog.yaml needs nixpkgs' python38, which the pinned nixpkgs does not have.
-      It has: python310, python311, python312, python313.
-      Choose one of those in cog.yaml, or build with a nixpkgs that has python38: in your flake, add
-        inputs.nixpkgs.url = "github:NixOS/nixpkgs/<a revision with python38>";
-        inputs.cognix.inputs.nixpkgs.follows = "nixpkgs";'';
+      cognix: build.python_version "3.9.99" in cog.yaml names a CPython release cachix/nixpkgs-python does not know.
+      Its 3.9 releases: 3.9.1, 3.9.2, 3.9.3, 3.9.4, 3.9.5, 3.9.6, 3.9.7, 3.9.8, 3.9.9, 3.9.10, 3.9.11, 3.9.12, 3.9.13, 3.9.14, 3.9.15, 3.9.16, 3.9.17, 3.9.18, 3.9.19, 3.9.20, 3.9.21, 3.9.22, 3.9.23, 3.9.24, 3.9.25.
+      Choose one of those in cog.yaml (or "3.9" for the newest), then run `cognix-gen generate`.'';
+  };
+
+  # Evaluating the module without the library, and without cognix.nixpkgsPython.
+  pythonWithoutBuilder = {
+    expr = ((import ../../lib { inherit lib; dream2nix = import ./dream2nix.nix { inherit lib; src = <dream2nix>; }; }).evalModel {
+      src = ./projects/py38;
+      pkgs = t.double { };
+    }).config.public.drvPath;
+    message = ''
+      cognix: build.python_version "3.8" in cog.yaml needs a CPython the pinned nixpkgs does not have (no python38), and cognix.nixpkgsPython is not set to build it.
+      The cognix library sets it from its cachix/nixpkgs-python input; when you evaluate the cognix module yourself, set
+        cognix.nixpkgsPython = inputs.nixpkgs-python;'';
   };
 
   lockMissing = {
@@ -139,8 +149,8 @@ in
   };
 
   pythonVersionShape = {
-    expr = image { src = ./projects/cpu; modules = [{ cog.build.python_version = lib.mkForce "3.12.1"; }]; };
-    message = "A definition for option `cog.build.python_version' is not of type `null or string matching the pattern [0-9]+\\.[0-9]+'.";
+    expr = image { src = ./projects/cpu; modules = [{ cog.build.python_version = lib.mkForce "3.12.x"; }]; };
+    message = "A definition for option `cog.build.python_version' is not of type `null or string matching the pattern [0-9]+\\.[0-9]+(\\.[0-9]+)?'.";
   };
 
   unknownCogKey = {

@@ -6,7 +6,7 @@
 # `stale` deliberately gets a lock for other requirements.
 set -euo pipefail
 cd "$(dirname "$0")"
-for project in cpu gpu run source noschema stale; do
+for project in cpu gpu run source noschema stale py38; do
   hash=$(nix-instantiate --eval --json invalidation-hash.nix --arg src "./projects/$project" | tr -d '"')
   [ "$project" = stale ] && hash=0000000000000000000000000000000000000000000000000000000000000000
   names=$(nix-instantiate --eval --strict --json -E "

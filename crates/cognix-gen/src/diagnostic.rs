@@ -329,11 +329,11 @@ impl Kind {
                 go_quote(value)
             ),
             Kind::PythonVersionTooOldAccepted { value } => format!(
-                "build.python_version {}: cog requires Python 3.10 or newer; cognix accepts it, and the Nix build fails with a list of the versions the pinned nixpkgs has if it lacks this one (use --strict to reject it like cog)",
+                "build.python_version {}: cog requires Python 3.10 or newer; cognix builds this CPython from source with cachix/nixpkgs-python when nixpkgs lacks it (use --strict to reject it like cog)",
                 go_quote(value)
             ),
             Kind::PythonPatchIgnored { value, used } => format!(
-                "build.python_version {}: cognix builds with nixpkgs' Python {used}, whose patch release nixpkgs pins",
+                "build.python_version {}: the patch release is not a number; cognix uses the newest Python {used} (write e.g. \"{used}.4\" for an exact release)",
                 go_quote(value)
             ),
             Kind::PythonVersionUnset => "build.python_version is not set; cog would build from \"python:-slim\" and fail, cognix uses the pinned nixpkgs' default python3. Add `python_version: \"3.12\"` to the build section to choose".to_owned(),

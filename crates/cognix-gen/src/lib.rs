@@ -161,7 +161,7 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
     Ok(output::Resolved {
         build: output::Build {
             gpu: build.gpu(),
-            python_version: config::non_empty(&build.python_version).map(|v| version::strip_patch(v.value.trim())),
+            python_version: config::non_empty(&build.python_version).map(|v| version::python_release(v.value.trim())),
             python_requirements: text_of(&build.python_requirements),
             python_packages: python.packages,
             python_index: python.index,
