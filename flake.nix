@@ -14,11 +14,15 @@
     nixpkgs.follows = "dream2nix/nixpkgs";
     flake-parts.url = "github:hercules-ci/flake-parts";
     flake-parts.inputs.nixpkgs-lib.follows = "nixpkgs";
+    # CPython releases nixpkgs lacks (3.6–3.9, exact patch releases), built with the model's
+    # nixpkgs from its lib.mkPython and versions.json; its own nixpkgs is never used.
+    nixpkgs-python.url = "github:cachix/nixpkgs-python";
+    nixpkgs-python.inputs.nixpkgs.follows = "nixpkgs";
   };
 
-  outputs = inputs@{ self, nixpkgs, dream2nix, flake-parts }:
+  outputs = inputs@{ self, nixpkgs, dream2nix, flake-parts, nixpkgs-python }:
     let
-      cognixLib = import ./lib { inherit (nixpkgs) lib; inherit dream2nix nixpkgs; };
+      cognixLib = import ./lib { inherit (nixpkgs) lib; inherit dream2nix nixpkgs nixpkgs-python; };
       flakeModule = import ./lib/flake-module.nix cognixLib;
       examples = [ "cpu-hello" "gpu-torch" "system-run" ];
     in

@@ -1,8 +1,9 @@
 # The public library: turn a cog project into its image, lock refresh and dev shell.
 #
 # `nixpkgs` is the nixpkgs source (a flake input) used when a caller does not pass a package
-# set; `dream2nix` is dream2nix's flake.
-{ lib, dream2nix, nixpkgs ? null }:
+# set; `dream2nix` is dream2nix's flake; `nixpkgs-python` is cachix/nixpkgs-python's flake, which
+# builds the CPython releases nixpkgs lacks (modules/interpreter.nix).
+{ lib, dream2nix, nixpkgs ? null, nixpkgs-python ? null }:
 let
   cognixModule = ../modules;
 
@@ -86,6 +87,7 @@ let
           inherit name;
           paths = { projectRoot = root; projectRootFile = rootFile; inherit package; };
           cognix.src = src;
+          cognix.nixpkgsPython = lib.mkIf (nixpkgs-python != null) (lib.mkDefault nixpkgs-python);
         }
         (lib.optionalAttrs (revision != null) { cognix.revision = revision; })
         (lib.optionalAttrs (lockCommand != null) { cognix.lockCommand = lockCommand; })

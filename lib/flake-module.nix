@@ -30,7 +30,7 @@ let
         type = types.listOf types.deferredModule;
         default = [ ];
         description = "Further cognix modules for this model: `cognix.fetches`, `cognix.systemPackages`, dream2nix `python-env.pip` settings, ...";
-        example = literalExpression ''[ { cognix.fetches."https://example.com/x.bin".hash = "sha256-..."; } ]'';
+        example = literalExpression ''[ { cognix.systemPackages = [ pkgs.imagemagick ]; } ]'';
       };
       cudaSupport = mkOption {
         type = types.bool;

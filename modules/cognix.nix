@@ -41,17 +41,17 @@ in
           rev = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "For `git clone`: the commit to check out instead of the branch or tag cog.yaml names.";
+            description = "For `git clone`: the commit to check out instead of the one lock.json pins.";
             example = "3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e";
           };
         };
       });
       default = { };
       description = ''
-        Pins for the downloads `build.run` makes (curl, wget, git clone, pget), keyed by URL as
-        cognix-gen printed it. The Nix build has no network, so each download is a fixed-output
-        fetch whose hash must be pinned: set it to `lib.fakeHash`, build once, and copy the hash
-        Nix reports.
+        Hand-made pins for the downloads `build.run` makes (curl, wget, git clone, pget), keyed by
+        URL as cog.nix records it. The lock command pins every download in lock.json's `fetches`;
+        a value set here wins over lock.json's, field by field (e.g. a `rev` to build another
+        commit than the lock resolved).
       '';
       example = literalExpression ''
         {
@@ -59,6 +59,25 @@ in
             "sha256-...";
         }
       '';
+    };
+
+    generatedFrom = mkOption {
+      type = types.attrsOf types.str;
+      default = { };
+      description = ''
+        The files cog.nix was generated from, relative to `cognix.src`, with their sha256, as
+        cognix-gen writes them into cog.nix. Evaluation compares them with the files and refuses a
+        stale cog.nix (cog.yaml edited without `cognix-gen generate`), which would otherwise
+        build the old configuration. Empty (a cog.nix written by hand): nothing is compared.
+      '';
+      example = { "cog.yaml" = "8859eebedf49ae49ddc412ac8a46bc0889385efe6120a9254d6b978f057acf20"; };
+    };
+
+    preconditions = mkOption {
+      type = types.listOf types.raw;
+      default = [ ];
+      internal = true;
+      description = "Values that throw cognix's message when the model cannot be built at all (a stale cog.nix, a Python that cannot be had); forced before anything is built or locked.";
     };
 
     secrets = mkOption {
@@ -176,6 +195,9 @@ in
       {
         pythonEnv = output "The Python environment (interpreter with every locked package) the image runs.";
         locked = output "The distributions lock.json pins, by name (`version`, `url`, `sha256`, `is_direct`).";
+        lockedFetches = output "The downloads lock.json pins, by URL (`hash`, and `rev` for git).";
+        toPin = output "The downloads the lock command pins, once each in cog.yaml order (`url`, `tool`, `rev`, `submodules`, and the cog.yaml `key` that makes it).";
+        downloads = output "The fixed-output fetch of each `build.run` download, by URL.";
         systemPackages = output "The nixpkgs packages of `cog.build.system_packages` and `cognix.systemPackages`.";
         projectFiles = output "The project directory as copied to /src (`.dockerignore` and `cognix.sourceIgnores` honoured).";
         source = output "The /src tree: `projectFiles`, the completed cog.yaml and the OpenAPI schema.";

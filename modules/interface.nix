@@ -46,13 +46,13 @@ let
       tool = mkOption {
         type = types.nullOr (types.enum [ "curl" "wget" "git" "pget" "pip" ]);
         default = null;
-        description = "For `fetch` steps: the program that downloaded. `pip` downloads are pinned by lock.json, the others by `cognix.fetches`.";
+        description = "For `fetch` steps: the program that downloaded. `pip` downloads are locked with the Python packages, the others in lock.json's `fetches`.";
         example = "curl";
       };
       url = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "For `fetch` steps: what is downloaded. It is also the key under `cognix.fetches`.";
+        description = "For `fetch` steps: what is downloaded. It is also the key of its pin, in lock.json's `fetches` and in `cognix.fetches`.";
         example = "https://example.com/weights.safetensors";
       };
       destination = mkOption {
@@ -64,8 +64,13 @@ let
       rev = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "For `git` fetches: the branch or tag that was cloned (`cognix.fetches.<url>.rev` pins a commit instead).";
+        description = "For `git` fetches: the branch or tag that was cloned; the lock command pins the commit it resolves to (lock.json's `fetches.<url>.rev`).";
         example = "main";
+      };
+      submodules = mkOption {
+        type = types.bool;
+        default = false;
+        description = "For `git` fetches: the clone was recursive (`--recursive`, `--recurse-submodules`), so submodules are checked out too.";
       };
       unpack = mkOption {
         type = types.bool;
@@ -77,12 +82,6 @@ let
         default = null;
         description = "The shell operator between this step and the next, as written in cog.yaml (`null` after the last), so the steps keep the command's control flow (`a || true`).";
         example = "&&";
-      };
-      hash = mkOption {
-        type = types.nullOr types.str;
-        default = null;
-        description = "For `fetch` steps: the pinned hash. cog.yaml cannot say it, so cognix-gen writes `null`; pin it with `cognix.fetches.<url>.hash`.";
-        example = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
       };
     };
   };
@@ -143,9 +142,14 @@ in
         example = true;
       };
       python_version = mkOption {
-        type = types.nullOr (types.strMatching "[0-9]+\\.[0-9]+");
+        type = types.nullOr (types.strMatching "[0-9]+\\.[0-9]+(\\.[0-9]+)?");
         default = null;
-        description = "`major.minor` Python version; cognix uses nixpkgs' `python<major><minor>`. `null` uses the pinned nixpkgs' default `python3`.";
+        description = ''
+          The CPython release of the image: `major.minor` (nixpkgs' `python<major><minor>`, or the
+          newest release of that line built by cachix/nixpkgs-python when nixpkgs lacks it, as for
+          3.6–3.9) or `major.minor.patch` (exactly that release: nixpkgs' when it is that one, else
+          built by nixpkgs-python). `null` uses the pinned nixpkgs' default `python3`.
+        '';
         example = "3.12";
       };
       python_requirements = mkOption {

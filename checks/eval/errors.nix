@@ -13,14 +13,24 @@ let
     and add it to git.'';
 in
 {
-  pythonVersionMissingFromNixpkgs = {
-    expr = image { src = ./projects/py38; };
+  pythonReleaseUnknown = {
+    expr = image { src = ./projects/cpu; modules = [{ cog.build.python_version = lib.mkForce "3.9.99"; }]; };
     message = ''
-      cognix: build.python_version "3.8" in cog.yaml needs nixpkgs' python38, which the pinned nixpkgs does not have.
-      It has: python310, python311, python312, python313.
-      Choose one of those in cog.yaml, or build with a nixpkgs that has python38: in your flake, add
-        inputs.nixpkgs.url = "github:NixOS/nixpkgs/<a revision with python38>";
-        inputs.cognix.inputs.nixpkgs.follows = "nixpkgs";'';
+      cognix: build.python_version "3.9.99" in cog.yaml names a CPython release cachix/nixpkgs-python does not know.
+      Its 3.9 releases: 3.9.1, 3.9.2, 3.9.3, 3.9.4, 3.9.5, 3.9.6, 3.9.7, 3.9.8, 3.9.9, 3.9.10, 3.9.11, 3.9.12, 3.9.13, 3.9.14, 3.9.15, 3.9.16, 3.9.17, 3.9.18, 3.9.19, 3.9.20, 3.9.21, 3.9.22, 3.9.23, 3.9.24, 3.9.25.
+      Choose one of those in cog.yaml (or "3.9" for the newest), then run `cognix-gen generate`.'';
+  };
+
+  # Evaluating the module without the library, and without cognix.nixpkgsPython.
+  pythonWithoutBuilder = {
+    expr = ((import ../../lib { inherit lib; dream2nix = import ./dream2nix.nix { inherit lib; src = <dream2nix>; }; }).evalModel {
+      src = ./projects/py38;
+      pkgs = t.double { };
+    }).config.public.drvPath;
+    message = ''
+      cognix: build.python_version "3.8" in cog.yaml needs a CPython the pinned nixpkgs does not have (no python38), and cognix.nixpkgsPython is not set to build it.
+      The cognix library sets it from its cachix/nixpkgs-python input; when you evaluate the cognix module yourself, set
+        cognix.nixpkgsPython = inputs.nixpkgs-python;'';
   };
 
   lockMissing = {
@@ -53,21 +63,45 @@ in
       and commit the result.'';
   };
 
-  downloadWithoutHash = {
-    expr = image { src = ./projects/run; modules = [{ cognix.secrets.hf_token = "/run/secrets/hf_token"; }]; };
+  # A download lock.json does not pin (here: a run item added after the lock was made).
+  downloadNotPinned = {
+    expr = image {
+      src = ./projects/run;
+      modules = [{
+        cognix.secrets.hf_token = "/run/secrets/hf_token";
+        cog.build.run = lib.mkAfter [{
+          command = "wget -O /opt/m.bin https://h.example/m.bin";
+          steps = [{ kind = "fetch"; command = "wget -O /opt/m.bin https://h.example/m.bin"; tool = "wget"; url = "https://h.example/m.bin"; destination = "/opt/m.bin"; }];
+        }];
+      }];
+    };
     message = ''
-      cognix: build.run[2] in cog.yaml downloads https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64 to /usr/local/bin/pget.
-      The Nix build has no network, so the download is a fixed-output fetch and needs a pinned hash. Add
-        cognix.fetches."https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64".hash = lib.fakeHash;
-      to your cognix module, build once, and replace lib.fakeHash with the hash Nix reports (`got: sha256-...`).'';
+      cognix: build.run[5] in cog.yaml downloads https://h.example/m.bin to /opt/m.bin, and lock.json does not pin it.
+      The Nix build has no network, so every download is a fixed-output fetch pinned in lock.json. Pin it (this needs network) with
+        nix run .#run.lock
+      and commit lock.json.'';
+  };
+
+  # cog.yaml edited after cognix-gen wrote cog.nix: the recorded hash no longer matches.
+  staleCogNix = {
+    expr = image { src = ./projects/cpu; modules = [{ cognix.generatedFrom."cog.yaml" = lib.mkForce "0000"; }]; };
+    message = ''
+      cognix: cog.nix is stale: cog.yaml changed since cognix-gen generated it, so the image would be built from the old configuration.
+      Regenerate it with
+        cognix-gen generate
+      and commit cog.nix.'';
+  };
+
+  # The lock command would lock the old requirements, so it refuses too.
+  staleCogNixForTheLock = {
+    expr = (t.evalProject { src = ./projects/cpu; modules = [{ cognix.generatedFrom."requirements.txt" = "0000"; }]; }).config.public.lock.drvPath;
+    message = "cognix: cog.nix is stale: requirements.txt changed since cognix-gen generated it";
   };
 
   secretWithoutLocation = {
     expr = image {
       src = ./projects/run;
       modules = [{
-        cognix.fetches."https://github.com/replicate/pget/releases/download/v0.8.2/pget_Linux_x86_64".hash = "sha256-x";
-        cognix.fetches."https://github.com/example/ops.git".hash = "sha256-y";
       }];
     };
     message = ''
@@ -115,8 +149,8 @@ in
   };
 
   pythonVersionShape = {
-    expr = image { src = ./projects/cpu; modules = [{ cog.build.python_version = lib.mkForce "3.12.1"; }]; };
-    message = "A definition for option `cog.build.python_version' is not of type `null or string matching the pattern [0-9]+\\.[0-9]+'.";
+    expr = image { src = ./projects/cpu; modules = [{ cog.build.python_version = lib.mkForce "3.12.x"; }]; };
+    message = "A definition for option `cog.build.python_version' is not of type `null or string matching the pattern [0-9]+\\.[0-9]+(\\.[0-9]+)?'.";
   };
 
   unknownCogKey = {

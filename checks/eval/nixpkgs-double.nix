@@ -4,7 +4,8 @@
 # derivation receives. Signatures follow nixpkgs near the pinned revision
 # (shared/data/nixpkgs-api-surface.json): streamLayeredImage takes a closed argument set, so an
 # argument real nixpkgs would refuse is refused here too.
-{ system ? "x86_64-linux"
+{ lib ? import <nixpkgs/lib>
+, system ? "x86_64-linux"
   # The version of `python3`: 3.12, nixpkgs 25.05's default (an assumption: nixpkgs-api-surface.json
   # does not record it); python310..python313 exist as well.
 , defaultPython ? "3.12"
@@ -12,11 +13,7 @@
 , extraPackages ? [ "ffmpeg" "libGL" "glib" "git" "git-lfs" "espeak-ng" "libsndfile" "sox" "wget" "curl" "gnumake" "imagemagick" ]
 }:
 let
-  stub = name: attrs: derivation ({
-    inherit name system;
-    builder = "/bin/sh";
-    args = [ "-c" "echo stub > $out" ];
-  } // attrs);
+  stub = import ./stub.nix system;
 
   # Records the arguments of a builder function next to the derivation it returns.
   recorded = name: args: stub name { recorded = builtins.toJSON (builtins.attrNames args); } // { inherit args; };
@@ -27,34 +24,8 @@ let
       deps = toString ((a.buildInputs or [ ]) ++ (a.nativeBuildInputs or [ ]) ++ (a.propagatedBuildInputs or [ ]));
     } // { args = a; passthru = a.passthru or { }; meta = a.meta or { }; };
 
-  python = full:
-    let
-      parts = builtins.splitVersion full;
-      minor = "${builtins.elemAt parts 0}.${builtins.elemAt parts 1}";
-      self = stub "python3-${full}" { } // {
-        version = full;
-        pythonVersion = minor;
-        sitePackages = "lib/python${minor}/site-packages";
-        inherit system;
-        pkgs = {
-          buildPythonPackage = mkDerivation;
-          setuptools = stub "setuptools" { };
-          wheel = stub "wheel" { };
-          tomli = stub "tomli" { };
-          pythonRelaxDepsHook = stub "python-relax-deps-hook" { };
-        };
-        withPackages = f:
-          let
-            packages = f self.pkgs;
-            env = stub "python${minor}-env" { packages = toString packages; } // {
-              sitePackages = "lib/python${minor}/site-packages";
-              inherit packages;
-            };
-          in
-          env // { override = _: env; };
-      };
-    in
-    self;
+  makePython = import ./python-double.nix { inherit system mkDerivation; };
+  python = full: makePython full { };
 
   pythons = {
     python310 = python "3.10.18";
@@ -103,8 +74,8 @@ let
     writeScript = name: text: stub name { inherit text; };
     writeScriptBin = name: text: stub name { inherit text; };
     buildEnv = { name, paths, ... }@args: recorded name args;
-    fetchurl = { url ? "", hash ? "", sha256 ? "", ... }@args: recorded (baseNameOf url) args;
-    fetchgit = { url, rev ? "HEAD", hash ? "", sha256 ? "", ... }@args: recorded "git-checkout" args;
+    fetchurl = { url ? "", hash ? "", sha256 ? "", ... }@args: recorded (args.name or (baseNameOf url)) args;
+    fetchgit = { url, rev ? "HEAD", hash ? "", sha256 ? "", ... }@args: recorded (args.name or "source") args;
     fetchFromGitHub = args: recorded "source" args;
     mkShell = args: recorded "shell" args;
     replaceVarsWith = args: recorded "replaced" args;
@@ -133,6 +104,7 @@ let
     which = stub "which" { };
     unzip = stub "unzip" { };
     gitMinimal = stub "git-minimal" { };
+    cacert = stub "cacert" { };
     nix = stub "nix" { };
     nix-prefetch-scripts = stub "nix-prefetch-scripts" { };
     openssh = stub "openssh" { };
@@ -141,7 +113,30 @@ let
     # dream2nix's torch override (overrides/python/torch) adds it to the torch wheel.
     autoAddDriverRunpath = stub "auto-add-driver-runpath" { };
     pythonManylinuxPackages.manylinux1 = stub "manylinux1" { };
-    path = ./.;
+    # nixpkgs' source tree, as far as cachix/nixpkgs-python's mkPython imports it (nixpkgs-tree/).
+    path = ./nixpkgs-tree;
+    inherit lib;
+    # callPackage semantics: a function's named arguments filled from the package set (plus
+    # `extra`), then `args`; a required argument the set lacks is an error, as in nixpkgs.
+    newScope = extra: fn: args:
+      let f = if builtins.isFunction fn then fn else import fn; in
+      f (builtins.intersectAttrs (builtins.functionArgs f) (double // extra) // args);
+    callPackage = newScope { };
+    pkgsBuildBuild = double;
+    pkgsBuildHost = double;
+    pkgsBuildTarget = double;
+    pkgsHostHost = double;
+    pkgsTargetTarget = double;
+    fetchpatch = { url, sha256 ? "", hash ? "", ... }@args: recorded (baseNameOf url) args;
+    darwin.configd = stub "configd" { };
+    # What nixpkgs' CPython expression takes from the package set (nixpkgs-tree/…/cpython).
+    inherit (builtins.listToAttrs (map (n: { name = n; value = stub n { }; }) [
+      "autoconf-archive" "autoreconfHook" "nukeReferences" "pkg-config" "python-setup-hook" "bzip2"
+      "expat" "libffi" "libxcrypt" "mpdecimal" "ncurses" "openssl" "sqlite" "xz" "zlib" "configd"
+      "windows" "bluez" "mailcap" "tzdata" "gdbm" "readline" "tcl" "tk" "tix" "libX11" "xorgproto" "testers"
+    ])) autoconf-archive autoreconfHook nukeReferences pkg-config python-setup-hook bzip2 expat libffi
+      libxcrypt mpdecimal ncurses openssl sqlite xz zlib configd windows bluez mailcap tzdata gdbm
+      readline tcl tk tix libX11 xorgproto testers;
 
     xorg = { libSM = stub "libSM" { }; libXext = stub "libXext" { }; libXrender = stub "libXrender" { }; };
     gcc = stub "gcc" { } // { cc.lib = stub "gcc-lib" { }; };

@@ -329,11 +329,11 @@ impl Kind {
                 go_quote(value)
             ),
             Kind::PythonVersionTooOldAccepted { value } => format!(
-                "build.python_version {}: cog requires Python 3.10 or newer; cognix accepts it, and the Nix build fails with a list of the versions the pinned nixpkgs has if it lacks this one (use --strict to reject it like cog)",
+                "build.python_version {}: cog requires Python 3.10 or newer; cognix builds this CPython from source with cachix/nixpkgs-python when nixpkgs lacks it (use --strict to reject it like cog)",
                 go_quote(value)
             ),
             Kind::PythonPatchIgnored { value, used } => format!(
-                "build.python_version {}: cognix builds with nixpkgs' Python {used}, whose patch release nixpkgs pins",
+                "build.python_version {}: the patch release is not a number; cognix uses the newest Python {used} (write e.g. \"{used}.4\" for an exact release)",
                 go_quote(value)
             ),
             Kind::PythonVersionUnset => "build.python_version is not set; cog would build from \"python:-slim\" and fail, cognix uses the pinned nixpkgs' default python3. Add `python_version: \"3.12\"` to the build section to choose".to_owned(),
@@ -489,7 +489,7 @@ impl Kind {
                 "One of the commands in 'run' contains a new line, which won't work. You need to create a new list item in YAML prefixed with '-' for each command.\n\nThis is the offending line: {command}"
             ),
             Kind::FetchNeedsHash { url, destination } => format!(
-                "{key}: downloads {url} to {destination} at build time. The Nix build has no network, so cognix fetches it once as a fixed-output download: pin it with `cognix.fetches.\"{url}\".hash = \"sha256-...\";` (build once with `hash = lib.fakeHash;` and copy the hash Nix reports)"
+                "{key}: downloads {url} to {destination} at build time. The Nix build has no network, so the download is a fixed-output fetch pinned in lock.json, which does not pin it yet: run the model's lock command (`cognix lock`, or `nix run .#lock`) and commit lock.json"
             ),
             Kind::FetchViaLock { url } => format!(
                 "{key}: pip installs {url}; cognix adds it to the Python requirements, and lock.json pins its sha256 when you run the model's `.lock` app"

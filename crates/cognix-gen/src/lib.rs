@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod environment;
 pub mod generate;
 pub mod lint;
+pub mod lock;
 pub mod nix;
 pub mod output;
 pub mod project;
@@ -129,6 +130,9 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
         }
     }
     stop_on_errors(diagnostics)?;
+    let pinned = lock::pinned(project.root());
+    lock::warn_unpinned(&run, &pinned, &file, diagnostics);
+    lock::warn_unpinned(&pre_install, &pinned, &file, diagnostics);
 
     // Packages that run commands install join the ones cog.yaml lists: (key, text, position).
     let mut packages: Vec<(String, String, Pos)> =
@@ -157,7 +161,7 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
     Ok(output::Resolved {
         build: output::Build {
             gpu: build.gpu(),
-            python_version: config::non_empty(&build.python_version).map(|v| version::strip_patch(v.value.trim())),
+            python_version: config::non_empty(&build.python_version).map(|v| version::python_release(v.value.trim())),
             python_requirements: text_of(&build.python_requirements),
             python_packages: python.packages,
             python_index: python.index,

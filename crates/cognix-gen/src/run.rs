@@ -1,6 +1,6 @@
 //! `build.run` (and the deprecated `build.pre_install`): every command classified so the Nix side
 //! can do each part the Nix way. `apt-get install` becomes system packages, `pip install <names>`
-//! Python requirements, downloads fixed-output fetches with a hash to pin, and everything else a
+//! Python requirements, downloads fixed-output fetches the lock pins, and everything else a
 //! command run while the image is assembled (without network).
 
 use serde::Serialize;
@@ -17,7 +17,8 @@ pub enum Step {
     SystemPackages { command: String, packages: Vec<String> },
     /// `pip install` of requirement specifiers (added to the locked environment).
     PythonPackages { command: String, packages: Vec<String> },
-    /// A download to a fixed destination; `hash` is pinned in Nix (`cognix.fetches`).
+    /// A download to a fixed destination, pinned by the lock command in lock.json's `fetches`
+    /// (or by hand in `cognix.fetches`), keyed by `url`.
     Fetch {
         command: String,
         tool: &'static str,
@@ -28,7 +29,8 @@ pub enum Step {
         rev: Option<String>,
         /// The download is an archive unpacked at the destination (`pget -x`).
         unpack: bool,
-        hash: Option<String>,
+        /// A `git clone --recursive` (or `--recurse-submodules`): submodules are checked out too.
+        submodules: bool,
     },
     /// Anything else, run at image build time.
     Command { command: String },
@@ -57,6 +59,14 @@ pub struct Classified {
 pub struct Mount {
     pub id: String,
     pub target: String,
+}
+
+/// What a download records besides its tool, URL and destination.
+#[derive(Default)]
+struct Details {
+    rev: Option<String>,
+    unpack: bool,
+    submodules: bool,
 }
 
 /// Classifies one item. `key` names it in messages (`build.run[2]`).
@@ -241,7 +251,7 @@ impl Classifier<'_> {
                     destination: None,
                     rev: None,
                     unpack: false,
-                    hash: None,
+                    submodules: false,
                 });
             } else {
                 packages.push(spec.text.clone());
@@ -257,13 +267,13 @@ impl Classifier<'_> {
         steps
     }
 
-    fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, rev: Option<String>, unpack: bool) -> Step {
+    fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, details: Details) -> Step {
         if url.dynamic || !url.text.contains("://") {
             self.warn(Kind::RunShellExpansion { word: url.text.clone() });
             return command(p);
         }
-        self.warn(Kind::FetchNeedsHash { url: url.text.clone(), destination: destination.clone() });
-        Step::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, hash: None }
+        let Details { rev, unpack, submodules } = details;
+        Step::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, submodules }
     }
 
     fn curl(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
@@ -341,7 +351,7 @@ impl Classifier<'_> {
                 return command(p);
             }
         };
-        self.fetch(p, "curl", url, destination, None, false)
+        self.fetch(p, "curl", url, destination, Details::default())
     }
 
     fn wget(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
@@ -386,17 +396,20 @@ impl Classifier<'_> {
                 absolute(&dir, &url_basename(&url.text))
             }
         };
-        self.fetch(p, "wget", url, destination, None, false)
+        self.fetch(p, "wget", url, destination, Details::default())
     }
 
     fn git_clone(&mut self, p: &Pipeline, args: &[Word]) -> Step {
         let mut rev = None;
+        let mut submodules = false;
         let mut positional: Vec<&Word> = Vec::new();
         let mut k = 0;
         while k < args.len() {
             let t = args[k].text.as_str();
             if let Some(v) = t.strip_prefix("--branch=") {
                 rev = Some(v.to_owned());
+            } else if t == "--recursive" || t == "--recurse-submodules" || t.starts_with("--recurse-submodules=") {
+                submodules = true;
             } else if t == "-b" || t == "--branch" {
                 rev = args.get(k + 1).map(|w| w.text.clone());
                 k += 1;
@@ -423,7 +436,7 @@ impl Classifier<'_> {
         let Some(url) = positional.first() else { return command(p) };
         let name = positional.get(1).map_or_else(|| url_basename(&url.text).trim_end_matches(".git").to_owned(), |d| d.text.clone());
         let destination = absolute(&self.cwd, &name);
-        self.fetch(p, "git", url, destination, rev, false)
+        self.fetch(p, "git", url, destination, Details { rev, submodules, ..Details::default() })
     }
 
     /// Replicate's `pget [-x] URL DEST` (`-x` unpacks a tar archive into DEST).
@@ -433,7 +446,7 @@ impl Classifier<'_> {
         match positional[..] {
             [url, dest, ..] => {
                 let destination = absolute(&self.cwd, &dest.text);
-                self.fetch(p, "pget", url, destination, None, unpack)
+                self.fetch(p, "pget", url, destination, Details { unpack, ..Details::default() })
             }
             _ => command(p),
         }
@@ -546,7 +559,7 @@ mod tests {
             destination: Some(destination.into()),
             rev: None,
             unpack: false,
-            hash: None,
+            submodules: false,
         }
     }
 
@@ -615,7 +628,7 @@ mod tests {
                     destination: None,
                     rev: None,
                     unpack: false,
-                    hash: None,
+                    submodules: false,
                 },
             ]
         );
@@ -641,7 +654,8 @@ mod tests {
                 Step::Command { command: "chmod +x /usr/local/bin/pget".into() },
             ]
         );
-        assert_eq!(w, ["CG502"]);
+        // Whether the download is pinned is the lock's business (lock::warn_unpinned).
+        assert!(w.is_empty());
         let (s, _) = steps("mkdir -p /w && cd /w && wget -q https://h.co/m/model.safetensors?download=true");
         assert_eq!(
             s[2],
@@ -668,11 +682,15 @@ mod tests {
                 destination: Some("/pre-build".into()),
                 rev: Some("main".into()),
                 unpack: false,
-                hash: None,
+                submodules: false,
             }]
         );
         let (s, _) = steps("git clone https://github.com/a/b.git");
         assert!(matches!(&s[0], Step::Fetch { destination: Some(d), .. } if d == "/b"));
+        let (s, _) = steps("git clone --recursive https://github.com/a/b.git");
+        assert!(matches!(&s[0], Step::Fetch { submodules: true, .. }));
+        let (s, _) = steps("git clone --recurse-submodules=lib https://github.com/a/b.git");
+        assert!(matches!(&s[0], Step::Fetch { submodules: true, .. }));
     }
 
     #[test]

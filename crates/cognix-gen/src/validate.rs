@@ -8,6 +8,7 @@ use crate::cuda;
 use crate::diagnostic::{Diagnostic, Kind, Pos};
 use crate::environment;
 use crate::python::Requirement;
+use crate::version;
 use crate::Mode;
 
 /// What validation needs besides the config: the requirement lines (for the TensorFlow check),
@@ -210,7 +211,7 @@ impl Validator<'_> {
                     Mode::Default => Kind::PythonVersionTooOldAccepted { value },
                 },
                 (Some(major), Some(minor)) => {
-                    if parts.len() == 3 {
+                    if parts.len() == 3 && version::python_release(&value) != value {
                         let used = format!("{major}.{minor}");
                         self.report(Kind::PythonPatchIgnored { value: value.clone(), used }, written.pos, key);
                     }
