@@ -48,7 +48,10 @@ let
   # `cognix.maxLayers` shares the last layer. streamLayeredImage's default, popularity alone,
   # would put rarely referenced paths such as torch into that shared last layer.
   layeringPipeline =
-    let distributions = map (drv: "${drv.public.out}") (lib.attrValues config.python-env.pip.drvs); in
+    let
+      distributions = map (drv: "${drv.public.out}") (lib.attrValues config.python-env.pip.drvs)
+        ++ map toString image.ownLayers;
+    in
     [
       [ "split_paths" distributions ] # { main, common, rest }, empty ones left out
       [ "flatten" ]
