@@ -100,53 +100,21 @@ fn pattern(line: &str) -> Option<(Regex, bool)> {
 mod tests {
     use super::*;
 
-    fn keeps(include: &[&str], exclude: &[&str], path: &str) -> bool {
-        let own = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        Filter::new(&own(include), &own(exclude)).keeps(path)
-    }
-
+    /// The cases lib/lock_weights.py is tested on too (`checks/lock/test_lock_weights.py`), so the
+    /// two readings of go-gitignore agree.
     #[test]
-    fn cogs_example_filters() {
-        // examples/managed-weights: the minilm excludes.
-        let exclude = ["onnx/", "openvino/", "pytorch_model.bin", "README.md", ".gitattributes"];
-        assert!(!keeps(&[], &exclude, "onnx/model.onnx"));
-        assert!(!keeps(&[], &exclude, "openvino/openvino_model.xml"));
-        assert!(!keeps(&[], &exclude, "README.md"));
-        assert!(keeps(&[], &exclude, "1_Pooling/config.json"));
-        assert!(keeps(&[], &exclude, "model.safetensors"));
-        // the parakeet includes.
-        let include = ["*.safetensors", "*.json"];
-        assert!(keeps(&include, &[], "model.safetensors"));
-        assert!(keeps(&include, &[], "sub/tokenizer.json"));
-        assert!(!keeps(&include, &[], "model.nemo"));
-    }
-
-    #[test]
-    fn exclude_wins_and_anchoring() {
-        assert!(!keeps(&["*.bin"], &["big.bin"], "big.bin"));
-        // `dir/*.ext` matches direct children of dir only.
-        assert!(keeps(&["onnx/*.onnx"], &[], "onnx/m.onnx"));
-        assert!(!keeps(&["onnx/*.onnx"], &[], "onnx/sub/m.onnx"));
-        assert!(!keeps(&["onnx/*.onnx"], &[], "x/onnx/m.onnx"));
-        // `**` spans directories.
-        assert!(keeps(&["a/**/b.txt"], &[], "a/x/y/b.txt"));
-        assert!(keeps(&["a/**/b.txt"], &[], "a/b.txt"));
-        assert!(keeps(&["**/b.txt"], &[], "q/b.txt"));
-        assert!(keeps(&["a/**"], &[], "a/deep/file"));
-        // A bare name matches at any depth, as a file or a directory.
-        assert!(keeps(&["config.json"], &[], "sub/config.json"));
-        assert!(keeps(&["sub"], &[], "sub/config.json"));
-        // A leading slash anchors.
-        assert!(!keeps(&["/config.json"], &[], "sub/config.json"));
-        assert!(keeps(&["/config.json"], &[], "config.json"));
-    }
-
-    #[test]
-    fn go_gitignore_quirks() {
-        // `?` is a literal, not a wildcard.
-        assert!(!keeps(&["model?.bin"], &[], "model1.bin"));
-        assert!(keeps(&["model?.bin"], &[], "model?.bin"));
-        // Comments and blank patterns match nothing.
-        assert!(!keeps(&["# x", "  "], &[], "x"));
+    fn shared_cases() {
+        #[derive(serde::Deserialize)]
+        struct Case {
+            include: Vec<String>,
+            exclude: Vec<String>,
+            path: String,
+            kept: bool,
+        }
+        let cases: Vec<Case> = serde_json::from_str(include_str!("../tests/fixtures/filter-cases.json")).unwrap();
+        assert!(cases.len() > 20);
+        for case in cases {
+            assert_eq!(Filter::new(&case.include, &case.exclude).keeps(&case.path), case.kept, "{:?} {:?} {}", case.include, case.exclude, case.path);
+        }
     }
 }
