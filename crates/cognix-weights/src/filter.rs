@@ -114,7 +114,14 @@ mod tests {
         let cases: Vec<Case> = serde_json::from_str(include_str!("../tests/fixtures/filter-cases.json")).unwrap();
         assert!(cases.len() > 20);
         for case in cases {
-            assert_eq!(Filter::new(&case.include, &case.exclude).keeps(&case.path), case.kept, "{:?} {:?} {}", case.include, case.exclude, case.path);
+            assert_eq!(
+                Filter::new(&case.include, &case.exclude).keeps(&case.path),
+                case.kept,
+                "{:?} {:?} {}",
+                case.include,
+                case.exclude,
+                case.path
+            );
         }
     }
 }
