@@ -100,7 +100,7 @@ fn pattern(line: &str) -> Option<(Regex, bool)> {
 mod tests {
     use super::*;
 
-    /// The cases lib/lock_weights.py is tested on too (`checks/lock/test_lock_weights.py`), so the
+    /// The cases `lib/lock_weights.py` is tested on too (`checks/lock/test_lock_weights.py`), so the
     /// two readings of go-gitignore agree.
     #[test]
     fn shared_cases() {
