@@ -125,6 +125,7 @@ pub enum Kind {
 
     // --- system packages -------------------------------------------------------------------
     SystemPackageUnknown { name: String, suggestions: Vec<String> },
+    SystemPackageUnknownAccepted { name: String, suggestions: Vec<String> },
     SystemPackageDropped { name: String, reason: String },
     AptFlagDropped { flag: String },
     AptVersionDropped { name: String, spec: String },
@@ -220,6 +221,7 @@ impl Kind {
             Kind::SystemPackageDropped { .. } => "CG402",
             Kind::AptFlagDropped { .. } => "CG403",
             Kind::AptVersionDropped { .. } => "CG404",
+            Kind::SystemPackageUnknownAccepted { .. } => "CG405",
 
             Kind::RunNewline { .. } => "CG501",
             Kind::FetchNeedsHash { .. } => "CG502",
@@ -251,6 +253,7 @@ impl Kind {
             | Kind::RequirementOptionIgnored { .. }
             | Kind::RequirementHashDropped { .. }
             | Kind::SystemPackageDropped { .. }
+            | Kind::SystemPackageUnknownAccepted { .. }
             | Kind::AptFlagDropped { .. }
             | Kind::AptVersionDropped { .. }
             | Kind::FetchNeedsHash { .. }
@@ -460,18 +463,18 @@ impl Kind {
                 go_quote(line)
             ),
 
-            Kind::SystemPackageUnknown { name, suggestions } => {
-                let mut message = format!(
-                    "{key}: unknown system package {}: it is neither an apt package in lib/system-packages.json nor a known nixpkgs attribute",
-                    go_quote(name)
-                );
-                if !suggestions.is_empty() {
-                    message.push_str("; closest known names: ");
-                    message.push_str(&suggestions.join(", "));
-                }
-                message.push_str(". Add the mapping to lib/system-packages.json, or add the nixpkgs package with cognix.systemPackages in Nix");
-                message
-            }
+            Kind::SystemPackageUnknown { name, suggestions } => format!(
+                "{key}: unknown system package {}: it is neither an apt package in lib/system-packages.json nor a known nixpkgs attribute{}. Map it in your cognix module (`cognix.aptPackages.{} = [ pkgs.<package> ];`) and leave out --strict, or add the mapping to lib/system-packages.json",
+                go_quote(name),
+                closest(suggestions),
+                go_quote(name)
+            ),
+            Kind::SystemPackageUnknownAccepted { name, suggestions } => format!(
+                "{key}: apt package {} is not in cognix's table (lib/system-packages.json){}. The image gets nixpkgs' package of that name if there is one; otherwise map it in your cognix module: `cognix.aptPackages.{} = [ pkgs.<package> ];`",
+                go_quote(name),
+                closest(suggestions),
+                go_quote(name)
+            ),
             Kind::SystemPackageDropped { name, reason } => {
                 format!("{key}: apt package {} is left out: {reason}", go_quote(name))
             }
@@ -555,6 +558,15 @@ pub struct Diagnostic {
     pub pos: Pos,
     /// The cog.yaml key the diagnostic is about, as a path: `build.run[2]`.
     pub key: String,
+}
+
+/// "; closest known names: a, b" for a non-empty list of suggestions.
+fn closest(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("; closest known names: {}", suggestions.join(", "))
+    }
 }
 
 impl Diagnostic {
