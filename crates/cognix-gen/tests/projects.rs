@@ -41,6 +41,8 @@ fn fixture_projects() {
             || name.starts_with("strict-python-old")
             || name.starts_with("strict-torch-unpinned")
             || name.starts_with("strict-unknown-system-package")
+            || name.starts_with("strict-cuda-too-old")
+            || name.starts_with("strict-torch-legacy")
         {
             assert!(text.starts_with("result: error"), "{name} should fail:\n{text}");
         } else {
