@@ -131,11 +131,18 @@ in
 {
   inherit readCog nixpkgsConfig defaultName evalModel model mkFlake lockApp;
 
-  /** cog's compatibility tables (lib/compat, with their provenance), as cognix-gen uses them. */
+  /** cog's compatibility tables (lib/compat, with their provenance), as cognix-gen uses them, and
+      under `legacy` the rows cognix adds in its default mode (torch 1.0–1.10, TensorFlow releases
+      cog dropped, CUDA 8–10 images). */
   compat = {
     torch = lib.importJSON ./compat/torch_compatibility.json;
     tensorflow = lib.importJSON ./compat/tf_compatibility.json;
     cuda = lib.importJSON ./compat/cuda_compatibility.json;
+    legacy = {
+      torch = lib.importJSON ./compat/torch_legacy.json;
+      tensorflow = lib.importJSON ./compat/tf_legacy.json;
+      cuda = lib.importJSON ./compat/cuda_legacy.json;
+    };
   };
 
   /** apt package name → nixpkgs attribute paths (lib/system-packages.json). */

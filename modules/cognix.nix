@@ -29,6 +29,31 @@ in
       example = literalExpression "[ pkgs.imagemagick ]";
     };
 
+    aptPackages = mkOption {
+      type = types.attrsOf (types.listOf types.package);
+      default = { };
+      description = ''
+        nixpkgs packages for apt names of `build.system_packages` (or of `apt-get install` in
+        `build.run`), used instead of cognix's table (lib/system-packages.json): for a name the
+        table does not know, or to choose other packages than it does. An empty list leaves the
+        package out.
+      '';
+      example = literalExpression ''{ libturbojpeg0 = [ pkgs.libjpeg_turbo ]; sudo = [ ]; }'';
+    };
+
+    nixpkgsPython = mkOption {
+      type = types.nullOr types.raw;
+      default = null;
+      defaultText = literalExpression "cognix's cachix/nixpkgs-python flake input (the cognix library sets it)";
+      description = ''
+        cachix/nixpkgs-python's flake (its `lib.mkPython` and `lib.versions`, the URL and hash of
+        every CPython release), used for a `build.python_version` the package set lacks. The
+        interpreter is built from source with the model's nixpkgs; nixpkgs-python's binary cache
+        holds builds for its own nixpkgs, not this one.
+      '';
+      example = literalExpression "inputs.nixpkgs-python";
+    };
+
     fetches = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
@@ -254,12 +279,14 @@ in
         };
       in
       {
+        interpreter = output "The CPython the image runs (see `cog.build.python_version`).";
         pythonEnv = output "The Python environment (interpreter with every locked package) the image runs.";
         locked = output "The distributions lock.json pins, by name (`version`, `url`, `sha256`, `is_direct`).";
         lockedFetches = output "The downloads lock.json pins, by URL (`hash`, and `rev` for git).";
         toPin = output "The downloads the lock command pins, once each in cog.yaml order (`url`, `tool`, `rev`, `submodules`, and the cog.yaml `key` that makes it).";
         downloads = output "The fixed-output fetch of each `build.run` download, by URL.";
         systemPackages = output "The nixpkgs packages of `cog.build.system_packages` and `cognix.systemPackages`.";
+        aptAttributes = output "The function from an apt name to the nixpkgs attribute paths cognix's table (then nixpkgs) maps it to, or null; cognix-gen's lookup gives the same (checked by a parity test).";
         projectFiles = output "The project directory as copied to /src (`.dockerignore` and `cognix.sourceIgnores` honoured).";
         source = output "The /src tree: `projectFiles`, the completed cog.yaml and the OpenAPI schema.";
         runScripts = output "The shell script each `build.run` and `build.pre_install` item becomes, in order.";

@@ -193,8 +193,8 @@ in
       system_packages = mkOption {
         type = types.listOf types.str;
         default = [ ];
-        description = "nixpkgs attribute paths (cognix-gen maps apt names through lib/system-packages.json; apt names written here by hand are mapped the same way).";
-        example = [ "ffmpeg" "libGL" "xorg.libSM" ];
+        description = "apt package names, as cog.yaml lists them and `apt-get install` in `build.run` installs them (without apt options or versions). The image gets the nixpkgs packages each maps to: `cognix.aptPackages.<name>`, else lib/system-packages.json, else the nixpkgs attribute of that name.";
+        example = [ "ffmpeg" "libgl1-mesa-glx" "libsm6" ];
       };
       run = mkOption {
         type = runItems;

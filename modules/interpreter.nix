@@ -5,7 +5,6 @@
 # them since 2026) and exact patch releases (cog uses `python:3.10.14-slim` verbatim) both work.
 { config, lib, packageSets, ... }:
 let
-  inherit (lib) mkOption types literalExpression;
   nixpkgs = packageSets.nixpkgs;
   requested = config.cog.build.python_version;
   np = config.cognix.nixpkgsPython;
@@ -52,28 +51,7 @@ let
     else built;
 in
 {
-  options.cognix = {
-    nixpkgsPython = mkOption {
-      type = types.nullOr types.raw;
-      default = null;
-      defaultText = literalExpression "cognix's cachix/nixpkgs-python flake input (the cognix library sets it)";
-      description = ''
-        cachix/nixpkgs-python's flake (its `lib.mkPython` and `lib.versions`, the URL and hash of
-        every CPython release), used for a `build.python_version` the package set lacks. The
-        interpreter is built from source with the model's nixpkgs; nixpkgs-python's binary cache
-        holds builds for its own nixpkgs, not this one.
-      '';
-      example = literalExpression "inputs.nixpkgs-python";
-    };
-
-    outputs.interpreter = mkOption {
-      type = types.raw;
-      readOnly = true;
-      description = "The CPython the image runs (see `cog.build.python_version`).";
-    };
-  };
-
-  config.cognix = {
+  cognix = {
     outputs.interpreter = interpreter;
     # No lock can be made for an interpreter that cannot be had.
     preconditions = [ interpreter ];

@@ -58,7 +58,11 @@ in
 
   config = {
     python-env = {
-      inherit (config) name version;
+      # dream2nix's pip treats a locked distribution of the environment's own name as its root
+      # package ("Top-level package cog is listed in the lockfile"): a model named `cog` or
+      # `numpy` is common. `+` is in no Python distribution name (PEP 508), so none can clash.
+      name = "${config.name}+env";
+      inherit (config) version;
       paths = {
         inherit (config.paths) projectRoot projectRootFile package;
         # One lock per model, beside cog.yaml; images are always linux/amd64.

@@ -114,8 +114,10 @@ in
   unknownSystemPackage = {
     expr = image { src = ./projects/cpu; modules = [{ cog.build.system_packages = [ "libfoo-not-there" ]; }]; };
     message = ''
-      cognix: build.system_packages names "libfoo-not-there", which is neither a nixpkgs attribute nor an apt package cognix knows.
-      Map the apt name in lib/system-packages.json, or add the package with `cognix.systemPackages = [ pkgs.<name> ];`.'';
+      cognix: build.system_packages names "libfoo-not-there": cognix's table of apt packages does not know it, and nixpkgs has no attribute of that name.
+      Map it to nixpkgs packages in your cognix module, e.g.
+        cognix.aptPackages."libfoo-not-there" = [ pkgs.<package> ];
+      (search.nixos.org finds the package), or add it to lib/system-packages.json.'';
   };
 
   tableNamesAMissingAttribute = {

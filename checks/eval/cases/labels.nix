@@ -25,7 +25,7 @@ in
         gpu = true;
         python_version = "3.11";
         python_packages = [ "torch==2.5.1" "numpy==1.26.4" ];
-        system_packages = [ "ffmpeg" "libGL" "xorg.libSM" ];
+        system_packages = [ "ffmpeg" "libgl1" "libsm6" ];
         cuda = "12.4";
         cudnn = "9";
         sdk_version = "0.18.0";

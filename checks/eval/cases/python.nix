@@ -36,6 +36,13 @@ in
     expected = [ "3.8.6-no-ldconfig.patch" "virtualenv-permissions.patch" "mimetypes.patch" "3.7-distutils-C++.patch" ];
   };
 
+  # Models named like a distribution of their own lock (a project directory called `cog`, or
+  # `image: r8.im/acme/numpy`) evaluate; dream2nix would take the distribution for the root.
+  modelNamedLikeALockedPackage = {
+    expr = map (name: builtins.isString (t.evalProject { src = ../projects/cpu; inherit name; }).config.public.drvPath) [ "cog" "numpy" ];
+    expected = [ true true ];
+  };
+
   # A whole model on Python 3.8: the image evaluates with the built interpreter in its environment.
   py38ImageEvaluates = {
     expr =

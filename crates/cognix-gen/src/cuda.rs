@@ -1,6 +1,7 @@
 //! CUDA and cuDNN for GPU builds, decided from torch, TensorFlow or `build.cuda` exactly as cog's
-//! Complete phase decides them (cog-spec §10.2). The two places where the default mode is
-//! friendlier than cog are marked; `--strict` takes cog's path there too.
+//! Complete phase decides them (cog-spec §10.2). Where the default mode is friendlier than cog
+//! (an unpinned torch, a torch newer than the table, a CUDA patch release no image has; and the
+//! legacy rows `compat::tables` adds) is marked; `--strict` takes cog's path there too.
 
 use crate::compat::{latest_cuda, tables};
 use crate::config::{non_empty, Build, Spanned};
@@ -75,11 +76,13 @@ pub fn resolve(
         return Ok(Resolved { cuda: written(&build.cuda), cudnn: written(&build.cudnn) });
     }
     let mut ctx = Ctx { file, diagnostics };
-    let t = tables();
+    let t = tables(mode);
     let cuda_field = non_empty(&build.cuda);
     let cudnn_field = non_empty(&build.cudnn);
     let gpu_pos = build.gpu.as_ref().map_or(build.pos, |g| g.pos);
 
+    // build.cuda as written, or (default mode) the nearest patch release an image has.
+    let mut written_cuda = cuda_field.map(|c| c.value.clone());
     if let Some(cuda) = cuda_field {
         // Validation already rejected a bad major or a missing minor; only Complete checks that
         // the minor is a number (cog-spec §16.19).
@@ -88,10 +91,16 @@ pub fn resolve(
             ctx.config(Kind::CudaMinorInvalid { value: cuda.value.clone() }, cuda.pos, "build.cuda");
             return Err(Reported);
         }
-        if let Some(cudnn) = cudnn_field {
-            let compatible = t.compatible_cudnns(&cuda.value);
+        if mode == Mode::Default && t.latest_cudnn(&cuda.value).is_none() {
+            if let Some(nearest) = t.nearest_patch(&cuda.value) {
+                ctx.config(Kind::CudaPatchMapped { written: cuda.value.clone(), used: nearest.to_owned() }, cuda.pos, "build.cuda");
+                written_cuda = Some(nearest.to_owned());
+            }
+        }
+        if let (Some(cudnn), Some(cuda_value)) = (cudnn_field, &written_cuda) {
+            let compatible = t.compatible_cudnns(cuda_value);
             if !compatible.contains(&cudnn.value) {
-                let kind = Kind::CudaCudnnUnsupported { cuda: cuda.value.clone(), cudnn: cudnn.value.clone(), compatible };
+                let kind = Kind::CudaCudnnUnsupported { cuda: cuda_value.clone(), cudnn: cudnn.value.clone(), compatible };
                 ctx.config(kind, cudnn.pos, "build.cudnn");
                 return Err(Reported);
             }
@@ -119,7 +128,7 @@ pub fn resolve(
     }
     let torch_cudas = torch_version.as_deref().map(|v| t.cudas_for_torch(v)).unwrap_or_default();
 
-    let mut cuda = cuda_field.map(|c| c.value.clone());
+    let mut cuda = written_cuda;
     let mut cudnn = cudnn_field.map(|c| c.value.clone());
     // Where the CUDA version came from, for the position of a "not supported" error.
     let mut cuda_origin = cuda_field.map_or((gpu_pos, "build.gpu", None), |c| (c.pos, "build.cuda", None));
@@ -131,7 +140,7 @@ pub fn resolve(
             match &cuda {
                 None => {
                     let Some(tf_cuda) = tf_cuda.clone() else {
-                        ctx.at_line(Kind::TensorflowUnknown { tf: tf.version.clone() }, tf.line);
+                        ctx.at_line(Kind::TensorflowUnknown { tf: tf.version.clone(), strict: mode == Mode::Strict }, tf.line);
                         return Err(Reported);
                     };
                     cuda = Some(tf_cuda);
@@ -174,11 +183,24 @@ pub fn resolve(
             let line = torch.as_ref().map(|f| f.line).expect("a torch version comes from a torch line");
             match &cuda {
                 None => {
-                    let Some(latest) = latest_cuda(&torch_cudas) else {
-                        ctx.at_line(Kind::TorchUnknown { torch: torch_version.clone() }, line);
-                        return Err(Reported);
+                    let latest = match latest_cuda(&torch_cudas) {
+                        Some(latest) => latest.to_owned(),
+                        // Friendlier than cog: a torch newer than the table gets the newest
+                        // CUDA of the newest torch the table knows, said in a warning.
+                        None if mode == Mode::Default && version::greater(torch_version, t.newest_torch()) => {
+                            let assumed = t.newest_torch().to_owned();
+                            let newest =
+                                latest_cuda(&t.cudas_for_torch(&assumed)).map(str::to_owned).expect("the newest torch has GPU wheels");
+                            let kind = Kind::TorchNewerAssumed { torch: torch_version.clone(), assumed, cuda: newest.clone() };
+                            ctx.at_line(kind, line);
+                            newest
+                        }
+                        None => {
+                            ctx.at_line(Kind::TorchUnknown { torch: torch_version.clone(), strict: mode == Mode::Strict }, line);
+                            return Err(Reported);
+                        }
                     };
-                    cuda = Some(latest.to_owned());
+                    cuda = Some(latest);
                     cuda_origin = (line.pos, "", Some(line));
                 }
                 Some(written) => {

@@ -48,95 +48,285 @@ impl Pos {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
     // --- input and YAML -------------------------------------------------------------------
-    ConfigNotFound { dir: String },
-    FileRead { reason: String },
-    FileTooLarge { size: u64, limit: u64 },
+    ConfigNotFound {
+        dir: String,
+    },
+    FileRead {
+        reason: String,
+    },
+    FileTooLarge {
+        size: u64,
+        limit: u64,
+    },
     InvalidUtf8,
     NulByte,
     NulInValue,
-    YamlSyntax { message: String },
-    DuplicateKey { key: String, first_line: usize },
-    AliasBudget { limit: usize },
-    TooDeep { limit: usize },
-    ScalarTooLong { length: usize, limit: usize },
+    YamlSyntax {
+        message: String,
+    },
+    DuplicateKey {
+        key: String,
+        first_line: usize,
+    },
+    AliasBudget {
+        limit: usize,
+    },
+    TooDeep {
+        limit: usize,
+    },
+    ScalarTooLong {
+        length: usize,
+        limit: usize,
+    },
     ComplexKey,
-    TypeMismatch { found: String, expected: &'static str },
-    RunItemType { found: &'static str },
-    RunItemMapping { text: String },
-    WeightSourceShape { found: String },
-    UnknownKey { suggestion: Option<String> },
-    RemovedKey { note: &'static str },
+    TypeMismatch {
+        found: String,
+        expected: &'static str,
+    },
+    RunItemType {
+        found: &'static str,
+    },
+    RunItemMapping {
+        text: String,
+    },
+    WeightSourceShape {
+        found: String,
+    },
+    UnknownKey {
+        suggestion: Option<String>,
+    },
+    RemovedKey {
+        note: &'static str,
+    },
     ExtraDocuments,
-    PathOutsideProject { path: String },
+    PathOutsideProject {
+        path: String,
+    },
 
     // --- cog's validation (cog-spec §4–§7) -------------------------------------------------
-    SchemaError { field: String, message: String },
+    SchemaError {
+        field: String,
+        message: String,
+    },
     RunPredictConflict,
-    ReferenceFormat { field: &'static str, value: String, example: &'static str },
+    ReferenceFormat {
+        field: &'static str,
+        value: String,
+        example: &'static str,
+    },
     PythonVersionRequired,
-    PythonVersionFormat { value: String, problem: &'static str },
-    PythonVersionTooOld { value: String },
-    PythonVersionTooOldAccepted { value: String },
-    PythonPatchIgnored { value: String, used: String },
+    PythonVersionFormat {
+        value: String,
+        problem: &'static str,
+    },
+    PythonVersionTooOld {
+        value: String,
+    },
+    PythonVersionTooOldAccepted {
+        value: String,
+    },
+    PythonPatchIgnored {
+        value: String,
+        used: String,
+    },
     PythonVersionUnset,
     PackagesAndRequirements,
-    RequirementsMissing { path: String },
-    CudaFormat { value: String, problem: &'static str },
-    CudaTooOld { value: String },
-    CudaCudnnIncompatible { cuda: String, cudnn: String, compatible: Vec<String> },
-    TensorflowCudaIncompatible { tf: String, cuda: String, tf_cuda: String },
-    EnvironmentFormat { item: String },
-    EnvironmentReserved { name: String },
-    EnvironmentDuplicate { name: String },
-    ConcurrencyTooLow { value: i64 },
-    ConcurrencyPython { value: i64 },
+    RequirementsMissing {
+        path: String,
+    },
+    CudaFormat {
+        value: String,
+        problem: &'static str,
+    },
+    CudaTooOld {
+        value: String,
+    },
+    CudaTooOldAccepted {
+        value: String,
+    },
+    CudaCudnnIncompatible {
+        cuda: String,
+        cudnn: String,
+        compatible: Vec<String>,
+    },
+    TensorflowCudaIncompatible {
+        tf: String,
+        cuda: String,
+        tf_cuda: String,
+    },
+    EnvironmentFormat {
+        item: String,
+    },
+    EnvironmentReserved {
+        name: String,
+    },
+    EnvironmentDuplicate {
+        name: String,
+    },
+    ConcurrencyTooLow {
+        value: i64,
+    },
+    ConcurrencyPython {
+        value: i64,
+    },
     ModelAndImage,
-    ModelTagged { value: String },
-    ModelInvalid { value: String, reason: String },
-    WeightsNeedModel { image_set: bool },
-    WeightName { index: usize, value: Option<String>, problem: &'static str },
-    WeightSourceMissing { index: usize },
-    WeightPattern { field: String, value: Option<String>, problem: &'static str },
-    WeightTarget { index: usize, value: Option<String>, problem: String },
-    Deprecated { field: &'static str, replacement: &'static str },
-    SdkTooOld { value: String },
+    ModelTagged {
+        value: String,
+    },
+    ModelInvalid {
+        value: String,
+        reason: String,
+    },
+    WeightsNeedModel {
+        image_set: bool,
+    },
+    WeightName {
+        index: usize,
+        value: Option<String>,
+        problem: &'static str,
+    },
+    WeightSourceMissing {
+        index: usize,
+    },
+    WeightPattern {
+        field: String,
+        value: Option<String>,
+        problem: &'static str,
+    },
+    WeightTarget {
+        index: usize,
+        value: Option<String>,
+        problem: String,
+    },
+    Deprecated {
+        field: &'static str,
+        replacement: &'static str,
+    },
+    SdkTooOld {
+        value: String,
+    },
     SdkPrerelease,
-    SdkInvalid { value: String },
+    SdkInvalid {
+        value: String,
+    },
 
     // --- resolution (cog-spec §10–§11) -----------------------------------------------------
-    CudaUnsupported { cuda: String },
-    CudaCudnnUnsupported { cuda: String, cudnn: String, compatible: Vec<String> },
-    CudaMinorInvalid { value: String },
-    TorchUnknown { torch: String },
-    TensorflowUnknown { tf: String },
+    CudaUnsupported {
+        cuda: String,
+    },
+    CudaCudnnUnsupported {
+        cuda: String,
+        cudnn: String,
+        compatible: Vec<String>,
+    },
+    CudaMinorInvalid {
+        value: String,
+    },
+    /// `strict`: cog's words (its advice is to upgrade cog); otherwise cognix's.
+    TorchUnknown {
+        torch: String,
+        strict: bool,
+    },
+    TensorflowUnknown {
+        tf: String,
+        strict: bool,
+    },
     TorchVersionRequired,
-    TorchUnpinnedAccepted { assumed: String },
-    TorchCudaUnknown { cuda: String, torch: String, suggestion: Option<String> },
-    TensorflowCudaUnknown { cuda: String, tf: String, suggestion: Option<String> },
-    TensorflowCudnn { cudnn: String, tf: String, tf_cudnn: String },
-    TorchvisionCudaUnknown { cuda: String, torchvision: String },
+    TorchUnpinnedAccepted {
+        assumed: String,
+    },
+    TorchNewerAssumed {
+        torch: String,
+        assumed: String,
+        cuda: String,
+    },
+    CudaPatchMapped {
+        written: String,
+        used: String,
+    },
+    TorchCudaUnknown {
+        cuda: String,
+        torch: String,
+        suggestion: Option<String>,
+    },
+    TensorflowCudaUnknown {
+        cuda: String,
+        tf: String,
+        suggestion: Option<String>,
+    },
+    TensorflowCudnn {
+        cudnn: String,
+        tf: String,
+        tf_cudnn: String,
+    },
+    TorchvisionCudaUnknown {
+        cuda: String,
+        torchvision: String,
+    },
 
     // --- requirements (cog-spec §8) --------------------------------------------------------
-    LocalRequirement { message: String },
-    SdkInRequirements { line: String },
-    RequirementInvalid { line: String, reason: String },
-    RequirementOptionIgnored { option: String, reason: &'static str },
-    RequirementHashDropped { line: String },
+    LocalRequirement {
+        message: String,
+    },
+    SdkInRequirements {
+        line: String,
+    },
+    RequirementInvalid {
+        line: String,
+        reason: String,
+    },
+    RequirementOptionIgnored {
+        option: String,
+        reason: &'static str,
+    },
+    RequirementHashDropped {
+        line: String,
+    },
 
     // --- system packages -------------------------------------------------------------------
-    SystemPackageUnknown { name: String, suggestions: Vec<String> },
-    SystemPackageDropped { name: String, reason: String },
-    AptFlagDropped { flag: String },
-    AptVersionDropped { name: String, spec: String },
+    SystemPackageUnknown {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    SystemPackageUnknownAccepted {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    SystemPackageDropped {
+        name: String,
+        reason: String,
+    },
+    AptFlagDropped {
+        flag: String,
+    },
+    AptVersionDropped {
+        name: String,
+        spec: String,
+    },
 
     // --- run commands ----------------------------------------------------------------------
-    RunNewline { command: String },
-    FetchNeedsHash { url: String, destination: String },
-    FetchViaLock { url: String },
-    RunNeedsNetwork { tool: String },
-    RunShellExpansion { word: String },
-    RunPipIgnored { what: String },
-    RunSecretMount { id: String },
+    RunNewline {
+        command: String,
+    },
+    FetchNeedsHash {
+        url: String,
+        destination: String,
+    },
+    FetchViaLock {
+        url: String,
+    },
+    RunNeedsNetwork {
+        tool: String,
+    },
+    RunShellExpansion {
+        word: String,
+    },
+    RunPipIgnored {
+        what: String,
+    },
+    RunSecretMount {
+        id: String,
+    },
 }
 
 impl Kind {
@@ -178,6 +368,7 @@ impl Kind {
             Kind::RequirementsMissing { .. } => "CG110",
             Kind::CudaFormat { .. } => "CG111",
             Kind::CudaTooOld { .. } => "CG112",
+            Kind::CudaTooOldAccepted { .. } => "CG132",
             Kind::CudaCudnnIncompatible { .. } => "CG113",
             Kind::TensorflowCudaIncompatible { .. } => "CG114",
             Kind::EnvironmentFormat { .. } => "CG115",
@@ -209,6 +400,8 @@ impl Kind {
             Kind::TensorflowCudaUnknown { .. } => "CG209",
             Kind::TensorflowCudnn { .. } => "CG210",
             Kind::TorchvisionCudaUnknown { .. } => "CG211",
+            Kind::TorchNewerAssumed { .. } => "CG212",
+            Kind::CudaPatchMapped { .. } => "CG213",
 
             Kind::LocalRequirement { .. } => "CG301",
             Kind::SdkInRequirements { .. } => "CG302",
@@ -220,6 +413,7 @@ impl Kind {
             Kind::SystemPackageDropped { .. } => "CG402",
             Kind::AptFlagDropped { .. } => "CG403",
             Kind::AptVersionDropped { .. } => "CG404",
+            Kind::SystemPackageUnknownAccepted { .. } => "CG405",
 
             Kind::RunNewline { .. } => "CG501",
             Kind::FetchNeedsHash { .. } => "CG502",
@@ -243,6 +437,9 @@ impl Kind {
             | Kind::Deprecated { .. }
             | Kind::SdkPrerelease
             | Kind::TorchUnpinnedAccepted { .. }
+            | Kind::TorchNewerAssumed { .. }
+            | Kind::CudaPatchMapped { .. }
+            | Kind::CudaTooOldAccepted { .. }
             | Kind::TorchCudaUnknown { .. }
             | Kind::TensorflowCudaUnknown { .. }
             | Kind::TorchvisionCudaUnknown { .. }
@@ -251,6 +448,7 @@ impl Kind {
             | Kind::RequirementOptionIgnored { .. }
             | Kind::RequirementHashDropped { .. }
             | Kind::SystemPackageDropped { .. }
+            | Kind::SystemPackageUnknownAccepted { .. }
             | Kind::AptFlagDropped { .. }
             | Kind::AptVersionDropped { .. }
             | Kind::FetchNeedsHash { .. }
@@ -348,6 +546,10 @@ impl Kind {
                 "invalid build.cuda {}: minimum supported CUDA version is 11",
                 go_quote(value)
             ),
+            Kind::CudaTooOldAccepted { value } => format!(
+                "build.cuda {}: cog requires CUDA 11 or newer; cognix accepts it (torch and TensorFlow wheels of that age bring their CUDA libraries, the host's driver runs them), but nixpkgs has no CUDA package set this old, so cognix.cudaPackages is unavailable (use --strict to reject it like cog)",
+                go_quote(value)
+            ),
             Kind::CudaCudnnIncompatible { cuda, cudnn, compatible } => format!(
                 "CUDA {cuda} is incompatible with CuDNN {cudnn}: compatible CuDNN versions are: {}",
                 compatible.join(", ")
@@ -419,13 +621,26 @@ impl Kind {
             Kind::CudaMinorInvalid { value } => {
                 format!("invalid minor version in CUDA version {}", go_quote(value))
             }
-            Kind::TorchUnknown { torch } => format!(
+            Kind::TorchUnknown { torch, strict: false } => format!(
+                "cognix does not know which CUDA version torch=={torch} was built for, so it cannot choose one. Set it in cog.yaml's build section, `cuda: \"<major.minor>\"`; https://pytorch.org/get-started/previous-versions/ lists the CUDA versions of each release"
+            ),
+            Kind::TorchUnknown { torch, strict: true } => format!(
                 "cog doesn't know what CUDA version is compatible with torch=={torch}. You might need to upgrade Cog: https://github.com/replicate/cog#upgrade\n\nIf that doesn't work, you need to set the 'cuda' option in cog.yaml to set what version to use. You might be able to find this out from https://pytorch.org/"
             ),
-            Kind::TensorflowUnknown { tf } => format!(
+            Kind::TensorflowUnknown { tf, strict: false } => format!(
+                "cognix does not know which CUDA version tensorflow=={tf} was built for, so it cannot choose one. Set it in cog.yaml's build section, `cuda: \"<major.minor>\"`; https://www.tensorflow.org/install/source#gpu lists the CUDA version of each release"
+            ),
+            Kind::TensorflowUnknown { tf, strict: true } => format!(
                 "cog doesn't know what CUDA version is compatible with tensorflow=={tf}. You might need to upgrade Cog: https://github.com/replicate/cog#upgrade\n\nIf that doesn't work, you need to set the 'cuda' option in cog.yaml to set what version to use. You might be able to find this out from https://www.tensorflow.org/"
             ),
             Kind::TorchVersionRequired => "torch version must be specified when using CUDA".to_owned(),
+            Kind::TorchNewerAssumed { torch, assumed, cuda } => format!(
+                "torch=={torch} is newer than cognix's compatibility table (newest: torch {assumed}); cognix assumes CUDA {cuda}, the newest its wheels were built for. If torch {torch} needs another CUDA, set it in cog.yaml: `cuda: \"<major.minor>\"` in the build section (use --strict to reject it like cog)"
+            ),
+            Kind::CudaPatchMapped { written, used } => format!(
+                "build.cuda {}: no CUDA image has this patch release; cognix uses {used}, the nearest of the same minor version (use --strict to reject it like cog)",
+                go_quote(written)
+            ),
             Kind::TorchUnpinnedAccepted { assumed } => format!(
                 "torch has no version; cog refuses this on GPU builds (\"torch version must be specified when using CUDA\"). cognix resolves CUDA as for torch {assumed}, the newest torch cog knows, and lock.json pins the version pip picks (use --strict to reject it like cog)"
             ),
@@ -460,18 +675,18 @@ impl Kind {
                 go_quote(line)
             ),
 
-            Kind::SystemPackageUnknown { name, suggestions } => {
-                let mut message = format!(
-                    "{key}: unknown system package {}: it is neither an apt package in lib/system-packages.json nor a known nixpkgs attribute",
-                    go_quote(name)
-                );
-                if !suggestions.is_empty() {
-                    message.push_str("; closest known names: ");
-                    message.push_str(&suggestions.join(", "));
-                }
-                message.push_str(". Add the mapping to lib/system-packages.json, or add the nixpkgs package with cognix.systemPackages in Nix");
-                message
-            }
+            Kind::SystemPackageUnknown { name, suggestions } => format!(
+                "{key}: unknown system package {}: it is neither an apt package in lib/system-packages.json nor a known nixpkgs attribute{}. Map it in your cognix module (`cognix.aptPackages.{} = [ pkgs.<package> ];`) and leave out --strict, or add the mapping to lib/system-packages.json",
+                go_quote(name),
+                closest(suggestions),
+                go_quote(name)
+            ),
+            Kind::SystemPackageUnknownAccepted { name, suggestions } => format!(
+                "{key}: apt package {} is not in cognix's table (lib/system-packages.json){}. The image gets nixpkgs' package of that name if there is one; otherwise map it in your cognix module: `cognix.aptPackages.{} = [ pkgs.<package> ];`",
+                go_quote(name),
+                closest(suggestions),
+                go_quote(name)
+            ),
             Kind::SystemPackageDropped { name, reason } => {
                 format!("{key}: apt package {} is left out: {reason}", go_quote(name))
             }
@@ -555,6 +770,15 @@ pub struct Diagnostic {
     pub pos: Pos,
     /// The cog.yaml key the diagnostic is about, as a path: `build.run[2]`.
     pub key: String,
+}
+
+/// "; closest known names: a, b" for a non-empty list of suggestions.
+fn closest(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("; closest known names: {}", suggestions.join(", "))
+    }
 }
 
 impl Diagnostic {

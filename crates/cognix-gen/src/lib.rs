@@ -152,7 +152,7 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
     }
     let system_requests: Vec<system_packages::Request<'_>> =
         packages.iter().map(|(key, text, pos)| system_packages::Request { text, pos: *pos, key, file: &file }).collect();
-    let system = system_packages::resolve(&system_requests, diagnostics);
+    let system = system_packages::resolve(&system_requests, mode, diagnostics);
     let python = python::assemble(&lines, build.gpu(), cuda.cuda.as_deref().unwrap_or_default(), mode, diagnostics);
     let (Ok(system), Ok(python)) = (system, python) else { return Err(Reported) };
     stop_on_errors(diagnostics)?;

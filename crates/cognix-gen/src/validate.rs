@@ -188,7 +188,7 @@ impl Validator<'_> {
             }
         }
         if let Some(cuda) = non_empty(&build.cuda) {
-            self.cuda_format(cuda);
+            self.cuda_format(cuda, ctx.mode);
         }
         if build.gpu() {
             self.gpu(build, ctx);
@@ -222,7 +222,7 @@ impl Validator<'_> {
         self.report(kind, written.pos, key);
     }
 
-    fn cuda_format(&mut self, cuda: &Spanned<String>) {
+    fn cuda_format(&mut self, cuda: &Spanned<String>, mode: Mode) {
         let parts: Vec<&str> = cuda.value.split('.').collect();
         let format = |problem| Kind::CudaFormat { value: cuda.value.clone(), problem };
         let kind = if parts.len() < 2 {
@@ -230,7 +230,10 @@ impl Validator<'_> {
         } else {
             match go_atoi(parts[0]) {
                 None => format("invalid major version number"),
-                Some(major) if major < 11 => Kind::CudaTooOld { value: cuda.value.clone() },
+                Some(major) if major < 11 => match mode {
+                    Mode::Strict => Kind::CudaTooOld { value: cuda.value.clone() },
+                    Mode::Default => Kind::CudaTooOldAccepted { value: cuda.value.clone() },
+                },
                 Some(_) => return,
             }
         };
@@ -240,7 +243,7 @@ impl Validator<'_> {
     fn gpu(&mut self, build: &Build, ctx: &Context<'_>) {
         let cuda = non_empty(&build.cuda);
         if let (Some(cuda), Some(cudnn)) = (cuda, non_empty(&build.cudnn)) {
-            let compatible = tables().compatible_cudnns(&cuda.value);
+            let compatible = tables(ctx.mode).compatible_cudnns(&cuda.value);
             if !compatible.is_empty() && !compatible.contains(&cudnn.value) {
                 let kind = Kind::CudaCudnnIncompatible { cuda: cuda.value.clone(), cudnn: cudnn.value.clone(), compatible };
                 self.report(kind, cudnn.pos, "build.cudnn");
@@ -251,7 +254,7 @@ impl Validator<'_> {
         let versioned: Vec<Requirement> =
             ctx.lines.iter().filter(|l| !crate::requirements::versions(&l.text).is_empty()).cloned().collect();
         let Some(tf) = cuda::find(&versioned, "tensorflow", ctx.mode) else { return };
-        let Some(row) = tables().tf_row(&tf.version) else { return };
+        let Some(row) = tables(ctx.mode).tf_row(&tf.version) else { return };
         let tf_major = row.cuda.split('.').next().unwrap_or_default();
         if !cuda.value.starts_with(tf_major) {
             let kind = Kind::TensorflowCudaIncompatible { tf: tf.version.clone(), cuda: cuda.value.clone(), tf_cuda: row.cuda.clone() };

@@ -37,7 +37,13 @@ fn fixture_projects() {
     for name in names {
         let mode = if name.starts_with("strict-") { Mode::Strict } else { Mode::Default };
         let text = describe(&root.join(&name), mode);
-        if name.starts_with("err-") || name.starts_with("strict-python-old") || name.starts_with("strict-torch-unpinned") {
+        if name.starts_with("err-")
+            || name.starts_with("strict-python-old")
+            || name.starts_with("strict-torch-unpinned")
+            || name.starts_with("strict-unknown-system-package")
+            || name.starts_with("strict-cuda-too-old")
+            || name.starts_with("strict-torch-legacy")
+        {
             assert!(text.starts_with("result: error"), "{name} should fail:\n{text}");
         } else {
             assert!(text.starts_with("result: ok"), "{name} should resolve:\n{text}");

@@ -19,8 +19,8 @@
       pip_flags = [ ];
       system_packages = [
         "ffmpeg"
-        "libGL"
-        "xorg.libSM"
+        "libgl1"
+        "libsm6"
       ];
       run = [ ];
       pre_install = [ ];
