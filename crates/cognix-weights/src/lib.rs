@@ -7,6 +7,7 @@
 //! the OCI objects (`oci`); `check` recomputes what a lock records.
 
 pub mod check;
+pub mod cli;
 pub mod digest;
 pub mod drift;
 pub mod encode;
