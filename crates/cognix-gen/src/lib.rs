@@ -106,15 +106,7 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
 
     let build = cfg.build.clone().unwrap_or_default();
     let lines = python::lines(&build, project, &file, mode, diagnostics)?;
-    let misspelled: Vec<validate::Misspelling> = diagnostics
-        .iter()
-        .filter_map(|d| match &d.kind {
-            Kind::UnknownKey { suggestion: Some(meant) } => {
-                Some(validate::Misspelling { written: d.key.clone(), meant: meant.clone(), line: d.pos.line })
-            }
-            _ => None,
-        })
-        .collect();
+    let misspelled = validate::misspellings(diagnostics);
     let ctx = validate::Context {
         file: &file,
         lines: lines.as_deref().unwrap_or_default(),

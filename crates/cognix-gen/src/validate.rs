@@ -34,6 +34,19 @@ pub struct Misspelling {
     pub line: usize,
 }
 
+/// The unknown keys the decoder found that look like known ones.
+pub fn misspellings(decoded: &[Diagnostic]) -> Vec<Misspelling> {
+    decoded
+        .iter()
+        .filter_map(|d| match &d.kind {
+            Kind::UnknownKey { suggestion: Some(meant) } => {
+                Some(Misspelling { written: d.key.clone(), meant: meant.clone(), line: d.pos.line })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn validate(cfg: &CogYaml, ctx: &Context<'_>) -> Vec<Diagnostic> {
     let mut v = Validator { file: ctx.file, out: Vec::new() };
     v.schema(cfg, ctx);
