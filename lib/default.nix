@@ -31,12 +31,20 @@ let
   /** The image name when the caller gives none: the repository name of cog.yaml's `image`
       (`r8.im/acme/whisper` gives `whisper`), else the project directory's name, unless that is
       a store path's (`<hash>-source`, a flake's own directory), which would change with every
-      commit; then `model`.
+      commit; then `model`. Made a valid repository name (lower case, `[a-z0-9]` runs joined by
+      one `.`, `_` or `-`), which Docker requires: `LivePortrait` gives `liveportrait`.
   */
   defaultName = { image, directory }:
-    if image != null then lib.head (lib.splitString ":" (lib.last (lib.splitString "/" image)))
-    else if builtins.match "[0-9a-z]{32}-.*" directory != null then "model"
-    else directory;
+    let
+      raw =
+        if image != null then lib.head (lib.splitString ":" (lib.last (lib.splitString "/" image)))
+        else if builtins.match "[0-9a-z]{32}-.*" directory != null then "model"
+        else directory;
+      legal = lib.concatMapStrings (c: if builtins.match "[a-z0-9._-]" c != null then c else "-") (lib.stringToCharacters (lib.toLower raw));
+      joined = lib.concatStringsSep "-" (lib.filter builtins.isString (builtins.split "[._-]{2,}" legal));
+      trimmed = builtins.match "[._-]*([a-z0-9]([a-z0-9._-]*[a-z0-9])?)[._-]*" joined;
+    in
+    if trimmed == null then "model" else lib.head trimmed;
 
   /** Evaluates the cognix module for one project. The result's `config.public` is the image (a
       stream script: `./result | docker load`), with `.lock` (refreshes lock.json, needs network)

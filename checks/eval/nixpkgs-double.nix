@@ -9,8 +9,12 @@
   # The version of `python3`: 3.12, nixpkgs 25.05's default (an assumption: nixpkgs-api-surface.json
   # does not record it); python310..python313 exist as well.
 , defaultPython ? "3.12"
-  # Attribute names of packages the double provides, besides the ones cognix itself uses.
+  # Attribute names of packages the double provides, besides the ones cognix itself uses and the
+  # ones lib/system-packages.json maps apt names to (each recorded there with evidence that
+  # nixpkgs has it).
 , extraPackages ? [ "ffmpeg" "libGL" "glib" "git" "git-lfs" "espeak-ng" "libsndfile" "sox" "wget" "curl" "gnumake" "imagemagick" ]
+  # Attribute paths to leave out, to test what happens when nixpkgs lacks one.
+, withoutPackages ? [ ]
 }:
 let
   stub = import ./stub.nix system;
@@ -64,7 +68,17 @@ let
 
   packages = builtins.listToAttrs (map (n: { name = n; value = stub n { }; }) extraPackages);
 
-  double = packages // pythons // rec {
+  # Every attribute path the apt table names, as a stub named after its last component.
+  table = lib.importJSON ../../lib/system-packages.json;
+  tablePaths = lib.subtractLists withoutPackages
+    (lib.unique (lib.concatMap (entry: entry.nixpkgs) (lib.attrValues table.apt) ++ table.nixpkgs));
+  tablePackages = lib.foldl'
+    (set: path: let parts = lib.splitString "." path; in
+      lib.recursiveUpdateUntil (_: l: r: !(builtins.isAttrs l && builtins.isAttrs r)) set (lib.setAttrByPath parts (stub (lib.last parts) { })))
+    { }
+    tablePaths;
+
+  double = tablePackages // packages // pythons // rec {
     python3 = pythons."python${builtins.replaceStrings [ "." ] [ "" ] defaultPython}";
     stdenv = { inherit mkDerivation; isLinux = true; hostPlatform.system = system; };
 
@@ -138,7 +152,11 @@ let
       libxcrypt mpdecimal ncurses openssl sqlite xz zlib configd windows bluez mailcap tzdata gdbm
       readline tcl tk tix libX11 xorgproto testers;
 
-    xorg = { libSM = stub "libSM" { }; libXext = stub "libXext" { }; libXrender = stub "libXrender" { }; };
+    xorg = (tablePackages.xorg or { }) // { libSM = stub "libSM" { }; libXext = stub "libXext" { }; libXrender = stub "libXrender" { }; };
+    # What dream2nix's own overrides (overrides/python/{opencv-python,psycopg2}) take from nixpkgs.
+    libglvnd = stub "libglvnd" { };
+    qt6Packages = { qtbase = stub "qtbase" { }; wrapQtAppsHook = stub "wrap-qt-apps-hook" { }; };
+    postgresql = stub "postgresql" { };
     gcc = stub "gcc" { } // { cc.lib = stub "gcc-lib" { }; };
 
     cudaPackages_12_6 = cudaSet "12.6";

@@ -36,6 +36,8 @@ pub struct Pos {
 
 impl Pos {
     pub const START: Pos = Pos { line: 1, column: 1 };
+    /// No place in the file: a message about the file (or path) as a whole.
+    pub const NONE: Pos = Pos { line: 0, column: 0 };
 
     pub fn new(line: usize, column: usize) -> Pos {
         Pos { line, column }
@@ -51,6 +53,7 @@ pub enum Kind {
     ConfigNotFound {
         dir: String,
     },
+    PathNotFound,
     FileRead {
         reason: String,
     },
@@ -335,6 +338,7 @@ impl Kind {
     pub fn code(&self) -> &'static str {
         match self {
             Kind::ConfigNotFound { .. } => "CG001",
+            Kind::PathNotFound => "CG021",
             Kind::FileRead { .. } => "CG002",
             Kind::FileTooLarge { .. } => "CG003",
             Kind::InvalidUtf8 => "CG004",
@@ -465,7 +469,10 @@ impl Kind {
     #[allow(clippy::too_many_lines)]
     pub fn message(&self, key: &str) -> String {
         match self {
-            Kind::ConfigNotFound { dir } => format!("cog.yaml not found in {dir}"),
+            Kind::ConfigNotFound { dir } => {
+                format!("cog.yaml not found in {dir} or any parent directory; run cognix-gen in a cog project, or name its directory or YAML file")
+            }
+            Kind::PathNotFound => "no such file or directory".to_owned(),
             Kind::FileRead { reason } => format!("cannot read file: {reason}"),
             Kind::FileTooLarge { size, limit } => format!(
                 "file is {size} bytes, more than the {limit} bytes cognix-gen accepts; a real cog.yaml or requirements file is a few kilobytes"
@@ -797,15 +804,8 @@ impl Diagnostic {
     /// `file:line:column: severity[CODE]: message`, with `prefix` (the project directory as the
     /// user wrote it) before the file name.
     pub fn render(&self, prefix: &str) -> String {
-        format!(
-            "{prefix}{}:{}:{}: {}[{}]: {}",
-            self.file,
-            self.pos.line,
-            self.pos.column,
-            self.severity(),
-            self.kind.code(),
-            self.message()
-        )
+        let place = if self.pos == Pos::NONE { String::new() } else { format!(":{}:{}", self.pos.line, self.pos.column) };
+        format!("{prefix}{}{place}: {}[{}]: {}", self.file, self.severity(), self.kind.code(), self.message())
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -813,8 +813,8 @@ impl Diagnostic {
             "code": self.kind.code(),
             "severity": self.severity(),
             "file": self.file,
-            "line": self.pos.line,
-            "column": self.pos.column,
+            "line": (self.pos != Pos::NONE).then_some(self.pos.line),
+            "column": (self.pos != Pos::NONE).then_some(self.pos.column),
             "key": self.key,
             "message": self.message(),
         })

@@ -106,7 +106,14 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
 
     let build = cfg.build.clone().unwrap_or_default();
     let lines = python::lines(&build, project, &file, mode, diagnostics)?;
-    let ctx = validate::Context { file: &file, lines: lines.as_deref().unwrap_or_default(), requirements_found: lines.is_some(), mode };
+    let misspelled = validate::misspellings(diagnostics);
+    let ctx = validate::Context {
+        file: &file,
+        lines: lines.as_deref().unwrap_or_default(),
+        requirements_found: lines.is_some(),
+        mode,
+        misspelled: &misspelled,
+    };
     diagnostics.extend(validate::validate(&cfg, &ctx));
     stop_on_errors(diagnostics)?;
     let mut lines = lines.unwrap_or_default();
@@ -114,21 +121,13 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
     let cuda = cuda::resolve(&build, &lines, &file, mode, diagnostics)?;
     let environment = environment::parse(&cfg.environment, &file, diagnostics).ok_or(Reported)?;
 
-    let mut run = Vec::new();
-    let mut pre_install = Vec::new();
     let pre_install_items: Vec<config::RunItem> = build
         .pre_install
         .iter()
         .map(|p| config::RunItem { pos: p.pos, command: p.clone(), object: false, mounts: Vec::new(), accidental: None })
         .collect();
-    for (items, name, out) in [(&build.run, "build.run", &mut run), (&pre_install_items, "build.pre_install", &mut pre_install)] {
-        for (i, item) in items.iter().enumerate() {
-            let key = format!("{name}[{i}]");
-            if run::check_newline(item, &file, &key, diagnostics) {
-                out.push((key.clone(), item.pos, run::classify(item, &file, &key, diagnostics)));
-            }
-        }
-    }
+    let run = run::classify_all(&build.run, "build.run", &file, diagnostics);
+    let pre_install = run::classify_all(&pre_install_items, "build.pre_install", &file, diagnostics);
     stop_on_errors(diagnostics)?;
     let pinned = lock::pinned(project.root());
     lock::warn_unpinned(&run, &pinned, &file, diagnostics);

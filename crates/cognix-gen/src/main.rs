@@ -33,10 +33,10 @@ enum Command {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
     },
-    /// Print the completed configuration.
+    /// Print the completed configuration as JSON.
     Resolve {
-        /// Print JSON (the only format).
-        #[arg(long, required = true)]
+        /// JSON, the only format (accepted for scripts that pass it).
+        #[arg(long)]
         json: bool,
         /// Reproduce cog's decisions exactly, errors included.
         #[arg(long)]

@@ -37,8 +37,13 @@ pub struct Project {
 
 #[expect(clippy::result_large_err, reason = "an error ends the run, so its size costs nothing")]
 impl Project {
-    /// `path` is a project directory holding `cog.yaml`, or a YAML file of any name.
+    /// `path` is a project directory holding `cog.yaml` (or inside one: like cog, the parent
+    /// directories are searched), or a YAML file of any name.
     pub fn open(path: &Path) -> Result<Project, Diagnostic> {
+        let written = path.display().to_string();
+        if !path.exists() {
+            return Err(Diagnostic::new(Kind::PathNotFound, written, Pos::NONE, ""));
+        }
         let (dir, config_name) = if path.is_dir() {
             (path.to_path_buf(), "cog.yaml".to_owned())
         } else {
@@ -46,16 +51,27 @@ impl Project {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             (dir.to_path_buf(), name)
         };
-        let display = display_prefix(&dir);
         let not_found = || {
-            let kind = Kind::ConfigNotFound { dir: dir.display().to_string() };
-            Diagnostic::new(kind, config_name.clone(), Pos::START, "")
+            let shown = display_prefix(&dir);
+            let kind = Kind::ConfigNotFound { dir: if shown.is_empty() { ".".to_owned() } else { shown.trim_end_matches('/').to_owned() } };
+            Diagnostic::new(kind, format!("{shown}{config_name}"), Pos::NONE, "")
         };
-        let root = fs::canonicalize(&dir).map_err(|_| not_found())?;
-        if !root.join(&config_name).is_file() {
+        let canonical = fs::canonicalize(&dir).map_err(|_| not_found())?;
+        if canonical.join(&config_name).is_file() {
+            return Ok(Project { root: canonical, config_name, display: display_prefix(&dir), inputs: Vec::new() });
+        }
+        if !path.is_dir() {
             return Err(not_found());
         }
-        Ok(Project { root, config_name, display, inputs: Vec::new() })
+        // The nearest ancestor with a cog.yaml, shown relative to the directory as written.
+        let mut shown = dir.clone();
+        for ancestor in canonical.ancestors().skip(1) {
+            shown.push("..");
+            if ancestor.join(&config_name).is_file() {
+                return Ok(Project { root: ancestor.to_path_buf(), config_name, display: display_prefix(&shown), inputs: Vec::new() });
+            }
+        }
+        Err(not_found())
     }
 
     pub fn config_name(&self) -> &str {
@@ -154,6 +170,7 @@ fn lexically_inside(root: &Path, path: &Path) -> bool {
 
 fn display_prefix(dir: &Path) -> String {
     let text = dir.display().to_string();
+    let text = text.strip_prefix("./").filter(|t| !t.is_empty()).unwrap_or(&text).to_owned();
     if text.is_empty() || text == "." {
         String::new()
     } else if text.ends_with('/') {

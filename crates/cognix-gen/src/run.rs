@@ -70,6 +70,19 @@ struct Details {
 }
 
 /// Classifies one item. `key` names it in messages (`build.run[2]`).
+/// Every item of a `build.run`-like list (`name` is its cog.yaml key), with its key and position;
+/// items with a newline are reported and left out.
+pub fn classify_all(items: &[RunItem], name: &str, file: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, Pos, Classified)> {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("{name}[{i}]");
+        if check_newline(item, file, &key, diagnostics) {
+            out.push((key.clone(), item.pos, classify(item, file, &key, diagnostics)));
+        }
+    }
+    out
+}
+
 pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Classified {
     let mut c = Classifier { file, key, pos: item.command.pos, diagnostics, cwd: "/".to_owned() };
     let command = item.command.value.trim().to_owned();

@@ -2,10 +2,12 @@
 //! messages: the one schema error cog would report, then the semantic checks, then deprecation
 //! warnings. The default mode turns one error into a warning (Python older than 3.10).
 
+use std::fmt::Write as _;
+
 use crate::compat::tables;
 use crate::config::{non_empty, Build, CogYaml, Spanned, Text};
 use crate::cuda;
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{go_quote, Diagnostic, Kind, Pos};
 use crate::environment;
 use crate::python::Requirement;
 use crate::version;
@@ -19,11 +21,35 @@ pub struct Context<'a> {
     pub lines: &'a [Requirement],
     pub requirements_found: bool,
     pub mode: Mode,
+    /// Unknown keys that look like a known one (`build.python_verison`), so that a required key
+    /// reported missing can name the line that meant it.
+    pub misspelled: &'a [Misspelling],
+}
+
+/// An unknown key and the known key it looks like.
+#[derive(Clone, Debug)]
+pub struct Misspelling {
+    pub written: String,
+    pub meant: String,
+    pub line: usize,
+}
+
+/// The unknown keys the decoder found that look like known ones.
+pub fn misspellings(decoded: &[Diagnostic]) -> Vec<Misspelling> {
+    decoded
+        .iter()
+        .filter_map(|d| match &d.kind {
+            Kind::UnknownKey { suggestion: Some(meant) } => {
+                Some(Misspelling { written: d.key.clone(), meant: meant.clone(), line: d.pos.line })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn validate(cfg: &CogYaml, ctx: &Context<'_>) -> Vec<Diagnostic> {
     let mut v = Validator { file: ctx.file, out: Vec::new() };
-    v.schema(cfg);
+    v.schema(cfg, ctx);
     v.references(cfg);
     if let Some(build) = &cfg.build {
         v.build(build, ctx);
@@ -58,7 +84,7 @@ impl Validator<'_> {
         self.out.push(Diagnostic::new(kind, self.file, pos, key));
     }
 
-    fn schema(&mut self, cfg: &CogYaml) {
+    fn schema(&mut self, cfg: &CogYaml, ctx: &Context<'_>) {
         let mut candidates = Vec::new();
         let mut accidental = Vec::new();
         let mut add = |field: String, message: String, pos: Pos, invalid_type: bool| {
@@ -69,7 +95,11 @@ impl Validator<'_> {
         }
         if let Some(build) = &cfg.build {
             if build.python_version.is_none() {
-                add("build".into(), "python_version is required".into(), build.pos, false);
+                let mut message = "python_version is required".to_owned();
+                if let Some(m) = ctx.misspelled.iter().find(|m| m.meant == "build.python_version") {
+                    let _ = write!(message, " (line {} has {}, which cog ignores: a misspelling of it?)", m.line, go_quote(&m.written));
+                }
+                add("build".into(), message, build.pos, false);
             }
             for (i, item) in build.run.iter().enumerate() {
                 let field = format!("build.run.{i}");
@@ -171,12 +201,11 @@ impl Validator<'_> {
     }
 
     fn build(&mut self, build: &Build, ctx: &Context<'_>) {
-        match non_empty(&build.python_version) {
-            None => {
-                let pos = build.python_version.as_ref().map_or(build.pos, |p| p.pos);
-                self.report(Kind::PythonVersionRequired, pos, "build.python_version");
-            }
-            Some(v) => self.python_version(v, ctx.mode),
+        match (&build.python_version, non_empty(&build.python_version)) {
+            // Absent: the schema error says so (cog stops there).
+            (None, _) => {}
+            (Some(empty), None) => self.report(Kind::PythonVersionRequired, empty.pos, "build.python_version"),
+            (_, Some(v)) => self.python_version(v, ctx.mode),
         }
         if !build.python_packages.is_empty() && non_empty(&build.python_requirements).is_some() {
             self.report(Kind::PackagesAndRequirements, build.pos, "build");
