@@ -24,7 +24,7 @@ use crate::progress::{self, Progress};
 use crate::source::{self, Remote, Source, SourceError};
 use crate::spec::{Project, Spec};
 use crate::store::{PutError, Store};
-use crate::{digest, problem::Problem};
+use crate::{digest, parallel, problem::Problem};
 
 /// What an import needs besides the project.
 pub struct Options<'a> {
@@ -238,24 +238,19 @@ fn ingest(
 
 /// Packs each planned layer from the store to learn its digest and size.
 fn pack_layers(name: &str, plan: &[Planned], store: &Store, progress: &mut dyn Progress) -> Result<Vec<Layer>, ImportError> {
-    let total: u64 = plan.iter().map(Planned::size_uncompressed).sum();
-    progress.step(&format!("  packing {} layers ({})", plan.len(), progress::size(total)));
-    let mut done = 0;
-    let mut layers = Vec::new();
-    for planned in plan {
+    progress.step(&format!("  packing {} layers ({})", plan.len(), progress::size(plan.iter().map(Planned::size_uncompressed).sum())));
+    let pack = |planned: &Planned| {
         let blob = layer::write(planned, |item| store.open(&item.digest), io::sink())
             .map_err(|source| ImportError::Pack { name: name.to_owned(), source })?;
-        done += planned.size_uncompressed();
-        progress.bytes(done, total);
-        layers.push(Layer {
+        Ok(Layer {
             digest: blob.digest,
             media_type: planned.media_type.to_owned(),
             size: blob.size,
             size_uncompressed: planned.size_uncompressed(),
             at: lock::At::default(),
-        });
-    }
-    Ok(layers)
+        })
+    };
+    parallel::map(plan, Planned::size_uncompressed, pack, progress).into_iter().collect()
 }
 
 /// The lock entry was made from the same sources, filters and target, at the same versions.

@@ -22,6 +22,7 @@ pub mod layer;
 pub mod lock;
 pub mod oci;
 pub mod pack;
+pub mod parallel;
 pub mod problem;
 pub mod progress;
 pub mod push;

@@ -6,15 +6,12 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
 
 use super::{io_error, Inventory, Source, SourceError};
-use crate::digest;
 use crate::pack::Item;
 use crate::progress::Progress;
 use crate::store::Store;
+use crate::{digest, parallel};
 
 pub struct Local {
     dir: PathBuf,
@@ -37,9 +34,8 @@ impl Source for Local {
         let mut found = Vec::new();
         walk(&self.dir, "", &mut found)?;
         found.sort();
-        let total: u64 = found.iter().map(|(_, size)| size).sum();
         progress.step(&format!("  hashing {} files in {}", found.len(), self.dir.display()));
-        let digests = hash_all(&self.dir, &found, total, progress)?;
+        let digests = hash_all(&self.dir, &found, progress)?;
         let files: Vec<Item> = found.into_iter().zip(digests).map(|((path, size), digest)| Item { path, size, digest }).collect();
         let fingerprint = digest::set_digest(files.iter().map(|f| (f.path.as_str(), f.digest.as_str())));
         Ok(Inventory { files, fingerprint })
@@ -73,37 +69,16 @@ fn walk(dir: &Path, prefix: &str, found: &mut Vec<(String, u64)>) -> Result<(), 
     Ok(())
 }
 
-/// The digests of `files`, in order, hashed by as many threads as there are cores.
-fn hash_all(dir: &Path, files: &[(String, u64)], total: u64, progress: &mut dyn Progress) -> Result<Vec<String>, SourceError> {
-    let workers = thread::available_parallelism().map_or(1, usize::from).min(files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let finished = AtomicUsize::new(0);
-    let hashed = AtomicU64::new(0);
-    let results: Mutex<Vec<Option<Result<String, SourceError>>>> = Mutex::new((0..files.len()).map(|_| None).collect());
-    thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, size)) = files.get(i) else { break };
-                let full = dir.join(path);
-                let result = fs::File::open(&full).and_then(digest::of_reader).map_err(io_error(&full)).and_then(|(digest, read)| {
-                    if read == *size {
-                        Ok(digest)
-                    } else {
-                        Err(SourceError::Protocol(format!("{path} changed while it was hashed ({size} bytes listed, {read} read)")))
-                    }
-                });
-                hashed.fetch_add(*size, Ordering::Relaxed);
-                results.lock().expect("no worker panics holding the lock")[i] = Some(result);
-                finished.fetch_add(1, Ordering::Relaxed);
-            });
+/// The digests of `files`, in order, hashed on every core.
+fn hash_all(dir: &Path, files: &[(String, u64)], progress: &mut dyn Progress) -> Result<Vec<String>, SourceError> {
+    let hash = |(path, size): &(String, u64)| {
+        let full = dir.join(path);
+        let (digest, read) = fs::File::open(&full).and_then(digest::of_reader).map_err(io_error(&full))?;
+        if read == *size {
+            Ok(digest)
+        } else {
+            Err(SourceError::Protocol(format!("{path} changed while it was hashed ({size} bytes listed, {read} read)")))
         }
-        // The scope's own thread reports while the workers hash.
-        while finished.load(Ordering::Relaxed) < files.len() {
-            progress.bytes(hashed.load(Ordering::Relaxed), total);
-            thread::sleep(std::time::Duration::from_millis(100));
-        }
-    });
-    progress.bytes(total, total);
-    results.into_inner().expect("no worker panicked").into_iter().map(|r| r.expect("every file was hashed")).collect()
+    };
+    parallel::map(files, |(_, size)| *size, hash, progress).into_iter().collect()
 }
