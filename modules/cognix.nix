@@ -123,11 +123,24 @@ in
       type = types.ints.between 2 125;
       default = 100;
       description = ''
-        Layers the image may have. Each locked Python distribution (torch, each nvidia wheel) gets
-        its own layer first, then the rest of the closure by popularity, so models that lock the
-        same versions share those layers; what exceeds the budget shares the last layer. 125 is
-        the most overlay filesystems accept.
+        Layers the image may have. The distributions of `cognix.sharedDistributions` and what
+        they use get a layer each first, then the rest of the closure, largest store path first;
+        the smallest paths share the last store layer when the closure has more paths than the
+        budget. 125 is the most overlay filesystems accept.
       '';
+    };
+
+    sharedDistributions = mkOption {
+      type = types.listOf types.str;
+      default = [ "torch" "nvidia-*" ];
+      description = ''
+        Locked Python distributions (names as in lock.json, or patterns with `*`) that always get
+        a store layer of their own, together with everything they use, however large the closure.
+        Their layers are byte-identical in every model that locks the same versions, so registries
+        and hosts keep one copy. Other large distributions get their own layer too as long as the
+        `cognix.maxLayers` budget allows, largest first.
+      '';
+      example = [ "torch" "nvidia-*" "jaxlib" "jax-cuda12-*" ];
     };
 
     pythonOverrides = mkOption {

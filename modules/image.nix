@@ -40,23 +40,13 @@ let
       deps.writeShellScript "stream-${config.name}" ''exec ${stream.streamScript} ${conf} "$@"''
       // { inherit conf stream; inherit (stream) imageName imageTag; };
 
-  # Layers, as a flattenReferencesGraph pipeline (nixpkgs pkgs/build-support/docker/make-layers.nix
-  # and pkgs/by-name/fl/flattenReferencesGraph): every locked Python distribution, and each
-  # library only it uses, is a layer of its own, so torch or an nvidia wheel is the same layer in
-  # every model that locks the same version. Then the dependencies they share with the rest
-  # (Python, glibc) and the rest (system packages, /src), each by popularity; what exceeds
-  # `cognix.maxLayers` shares the last layer. streamLayeredImage's default, popularity alone,
-  # would put rarely referenced paths such as torch into that shared last layer.
-  layeringPipeline =
-    let distributions = map (drv: "${drv.public.out}") (lib.attrValues config.python-env.pip.drvs); in
-    [
-      [ "split_paths" distributions ] # { main, common, rest }, empty ones left out
-      [ "flatten" ]
-      [ "map" [ "popularity_contest" ] ]
-      [ "flatten" ]
-      # The customisation layer (/tmp, /sbin/tini) is the last one.
-      [ "limit_layers" (config.cognix.maxLayers - 1) ]
-    ];
+  # Layers: lib/layering.nix explains the order and the budget.
+  layeringPipeline = import ../lib/layering.nix { inherit lib; } {
+    distributions = lib.mapAttrs (_: drv: "${drv.public.out}") config.python-env.pip.drvs;
+    shared = config.cognix.sharedDistributions;
+    # The customisation layer (/src, /tmp, /sbin/tini, /etc) is the last one.
+    budget = config.cognix.maxLayers - 1;
+  };
 in
 {
   cognix.outputs.env = lib.mapAttrsToList (name: value: "${name}=${value}") env;

@@ -6,6 +6,7 @@ let
   gpu = t.evalProject { src = ../projects/gpu; };
   args = e: e.config.package-func.args;
   names = map (p: p.name);
+  largestFirst = [ "pipe" [ [ "split_every" 1 ] [ "reverse" ] ] ];
 in
 {
   entrypointCmdPortWorkdir = {
@@ -68,17 +69,27 @@ in
     expected = {
       name = "cpu";
       tag = null;
-      # Each locked distribution (cog, numpy) first, then the rest by popularity, 100 layers in all.
+      # Nothing to share first (no torch, no nvidia wheels): the closure largest first, 99 store layers.
       layeringPipeline = [
-        [ "split_paths" (map (d: "${d.public.out}") [ cpu.config.python-env.pip.drvs.cog cpu.config.python-env.pip.drvs.numpy ]) ]
-        [ "flatten" ]
-        [ "map" [ "popularity_contest" ] ]
+        [ "subcomponent_out" [ ] ]
+        [ "over" "main" largestFirst ]
+        [ "over" "rest" largestFirst ]
         [ "flatten" ]
         [ "limit_layers" 99 ]
       ];
       created = "1970-01-01T00:00:01Z";
       hasTmp = true;
     };
+  };
+
+  torchIsSharedFirst = {
+    expr = lib.head (args gpu).layeringPipeline;
+    expected = [ "subcomponent_out" [ "${gpu.config.python-env.pip.drvs.torch.public.out}" ] ];
+  };
+
+  sharedDistributionsAreAnOption = {
+    expr = lib.head (args (t.evalProject { src = ../projects/gpu; modules = [{ cognix.sharedDistributions = [ "n*" "torch" ]; }]; })).layeringPipeline;
+    expected = [ "subcomponent_out" (map (d: "${gpu.config.python-env.pip.drvs.${d}.public.out}") [ "numpy" "torch" ]) ];
   };
 
   tagAndLayersAreOptions = {
