@@ -1,6 +1,6 @@
 # The image: dockerTools.streamLayeredImage with cog's runtime contract (cog-spec §13): tini as
 # the entrypoint, `python -m cog.server.http` on port 5000, WorkingDir /src, /tmp, CA
-# certificates, a fixed creation date, and a layer for each Python distribution.
+# certificates, root with HOME=/root, a fixed creation date, and a layer for each large store path.
 # The result is the stream script (`./result | docker load`); it is this evaluation's `public`.
 { config, lib, ... }:
 let
@@ -16,6 +16,9 @@ let
     {
       PATH = "${pythonEnv}/bin:/usr/local/bin:/usr/bin:/bin";
       PYTHONUNBUFFERED = "1";
+      # cog's images run as root with HOME=/root (Docker takes it from /etc/passwd, where
+      # fakeNss gives root /var/empty).
+      HOME = "/root";
       SSL_CERT_FILE = caBundle;
       NIX_SSL_CERT_FILE = caBundle;
     }
@@ -70,6 +73,9 @@ in
         deps.dockerTools.caCertificates
         deps.dockerTools.usrBinEnv
         deps.dockerTools.binSh
+        # /etc/passwd and /etc/group: getpass.getuser() (torch.compile's cache directory) and
+        # anything else that looks the user up needs them.
+        deps.dockerTools.fakeNss
       ] ++ image.contents;
       config = {
         Entrypoint = [ "${deps.tini}/bin/tini" "--" ];
@@ -79,10 +85,11 @@ in
         Env = out.env;
         Labels = out.labels;
       };
-      # cog's images have /sbin/tini and a world-writable /tmp.
+      # cog's images have /sbin/tini, a world-writable /tmp and root's home.
       extraCommands = ''
-        mkdir -p tmp sbin
+        mkdir -p tmp sbin root
         chmod 1777 tmp
+        chmod 0700 root
         ln -sfn ${deps.tini}/bin/tini sbin/tini
       '';
       created = "1970-01-01T00:00:01Z";

@@ -115,6 +115,7 @@ let
       caCertificates = stub "ca-certificates" { };
       usrBinEnv = stub "usr-bin-env" { };
       binSh = stub "bin-sh" { };
+      fakeNss = stub "fake-nss" { };
     };
 
     tini = stub "tini-0.19.0" { };
