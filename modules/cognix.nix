@@ -170,6 +170,12 @@ in
         internal = true;
         description = "Directories joined into the image's `LD_LIBRARY_PATH`, in order.";
       };
+      extraCommands = mkOption {
+        type = types.lines;
+        default = "";
+        internal = true;
+        description = "Shell commands run in the image's last layer (the root directory) before it is packed; they write files of the image itself.";
+      };
     };
 
     cudaPackages = mkOption {
@@ -191,7 +197,7 @@ in
         locked = output "The distributions lock.json pins, by name (`version`, `url`, `sha256`, `is_direct`).";
         systemPackages = output "The nixpkgs packages of `cog.build.system_packages` and `cognix.systemPackages`.";
         projectFiles = output "The project directory as copied to /src (`.dockerignore` and `cognix.sourceIgnores` honoured).";
-        source = output "The /src tree: `projectFiles`, the completed cog.yaml and the OpenAPI schema.";
+        source = output "The /src tree as a store path, for inspection: `projectFiles`, the completed cog.yaml and the OpenAPI schema (the image writes the same tree into its last layer).";
         runScripts = output "The shell script each `build.run` and `build.pre_install` item becomes, in order.";
         runLayer = output "The files `build.run` commands and downloads produced, or `null` when they produce none.";
         openapiSchema = output "The OpenAPI schema file (a build result when it is generated).";

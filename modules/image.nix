@@ -91,7 +91,7 @@ in
         chmod 1777 tmp
         chmod 0700 root
         ln -sfn ${deps.tini}/bin/tini sbin/tini
-      '';
+      '' + image.extraCommands;
       created = "1970-01-01T00:00:01Z";
     };
   };

@@ -58,13 +58,13 @@ in
   cpuContents = {
     expr = names (args cpu).contents;
     # fake-nss: /etc/passwd and /etc/group (issue 11: getpass.getuser() raised without them).
-    expected = [ "python3.12-env" "tini-0.19.0" "bash-interactive" "coreutils" "ca-certificates" "usr-bin-env" "bin-sh" "fake-nss" "cpu-src" ];
+    expected = [ "python3.12-env" "tini-0.19.0" "bash-interactive" "coreutils" "ca-certificates" "usr-bin-env" "bin-sh" "fake-nss" ];
   };
 
   gpuContentsAddSystemPackagesAndTheDriverLoader = {
     expr = lib.drop 8 (names (args gpu).contents);
-    # The module system merges the contributions of source, system-packages and cuda in this order.
-    expected = [ "gpu-src" "ffmpeg" "libGL" "libSM" "cognix-gpu-loader" ];
+    # The module system merges the contributions of system-packages and cuda in this order.
+    expected = [ "ffmpeg" "libGL" "libSM" "cognix-gpu-loader" ];
   };
 
   layeringAndDeterminism = {

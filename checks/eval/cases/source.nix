@@ -64,6 +64,16 @@ in
     expected = toString ../projects/cpu/cog.yaml;
   };
 
+  # Issue 11: /src was a tree of symlinks into the read-only store; cog's `COPY . /src` gives files.
+  srcIsCopiedIntoTheLastLayer = {
+    expr = let e = builtins.unsafeDiscardStringContext cpu.config.package-func.args.extraCommands; o = cpu.config.cognix.outputs; in {
+      copied = lib.hasInfix "cp -r ${builtins.unsafeDiscardStringContext o.projectFiles}/. src/\nchmod -R u+w src\n" e;
+      schema = lib.hasInfix "cp ${builtins.unsafeDiscardStringContext o.openapiSchema} src/.cog/openapi_schema.json" e;
+      notLinked = !(lib.elem "cpu-src" (map (p: p.name) cpu.config.package-func.args.contents));
+    };
+    expected = { copied = true; schema = true; notLinked = true; };
+  };
+
   projectFilesHonourDockerignore = {
     expr = files source.config.cognix.outputs.projectFiles;
     expected = kept;
