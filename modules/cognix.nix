@@ -201,8 +201,9 @@ in
         runScripts = output "The shell script each `build.run` and `build.pre_install` item becomes, in order.";
         runLayer = output "The files `build.run` commands and downloads produced, or `null` when they produce none.";
         openapiSchema = output "The OpenAPI schema file (a build result when it is generated).";
+        predictorConfig = output "What cog's build adds to the configuration from the predictor, as JSON: `{\"concurrency\":{\"max\":N}}` for `@cog.concurrent(max=N)` when cog.yaml sets no concurrency, else `{}` (a build result; `null` without a predictor).";
         labels = output "The image labels known at evaluation time (the schema label is added when the image is streamed).";
-        env = output "The image's environment, as `NAME=value` strings.";
+        env = output "The image's environment variables, by name (the stream adds `COG_MAX_CONCURRENCY` when `predictorConfig` asks for it).";
       };
   };
 }

@@ -29,15 +29,18 @@ let
     // optionalAttrs (cog.concurrency != null) { COG_MAX_CONCURRENCY = toString cog.concurrency.max; }
     // cog.environment;
 
-  # The schema label is a build result; adding it to the configuration the stream script reads
-  # keeps evaluation free of import-from-derivation and leaves every layer unchanged.
-  withSchema = stream:
-    if out.openapiSchema == null then stream
+  # The schema label and the predictor's concurrency are build results (openapi.nix); adding them
+  # to the configuration the stream script reads (lib/image-config.jq) keeps evaluation free of
+  # import-from-derivation and leaves every layer unchanged.
+  completeConfig = stream:
+    if out.openapiSchema == null && out.predictorConfig == null then stream
     else
       let
         conf = deps.runCommand "${config.name}-conf.json" { nativeBuildInputs = [ deps.jq ]; } ''
-          jq --slurpfile schema ${out.openapiSchema} \
-            '.config.Labels["run.cog.openapi_schema"] = ($schema[0] | tojson)' ${stream.conf} > $out
+          jq -f ${../lib/image-config.jq} \
+            ${if out.openapiSchema == null then "--argjson schema null" else "--rawfile schema ${out.openapiSchema}"} \
+            ${if out.predictorConfig == null then "--argjson predictor '[{}]'" else "--slurpfile predictor ${out.predictorConfig}"} \
+            ${stream.conf} > $out
         '';
       in
       deps.writeShellScript "stream-${config.name}" ''exec ${stream.streamScript} ${conf} "$@"''
@@ -52,14 +55,14 @@ let
   };
 in
 {
-  cognix.outputs.env = lib.mapAttrsToList (name: value: "${name}=${value}") env;
+  cognix.outputs.env = env;
 
   # dream2nix's `public` carries only the outputs; these say what `docker load` will name the
   # image, and give the configuration the stream script reads.
   public = { inherit (config.package-func.result) imageName imageTag conf; };
 
   package-func = {
-    func = args: withSchema (deps.dockerTools.streamLayeredImage args);
+    func = args: completeConfig (deps.dockerTools.streamLayeredImage args);
     outputs = [ "out" ];
     args = {
       inherit (config) name;
@@ -82,7 +85,7 @@ in
         Cmd = [ "python" "-m" "cog.server.http" ];
         WorkingDir = "/src";
         ExposedPorts."5000/tcp" = { };
-        Env = out.env;
+        Env = lib.mapAttrsToList (name: value: "${name}=${value}") env;
         Labels = out.labels;
       };
       # cog's images have /sbin/tini, a world-writable /tmp and root's home.

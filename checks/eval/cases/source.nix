@@ -54,6 +54,22 @@ in
     expected = { name = "cpu-openapi-schema.json"; generates = true; };
   };
 
+  # Issue 11: the schema step imported the predictor in a bare sandbox.
+  schemaStepHasTheImageEnvironment = {
+    expr = let
+      gpu = t.evalProject { src = ../projects/gpu; };
+      c = builtins.unsafeDiscardStringContext gpu.config.cognix.outputs.openapiSchema.buildCommand;
+      has = s: lib.hasInfix s c;
+    in {
+      environment = has "'HF_HOME=/src/.cache' 'HF_HUB_OFFLINE=1'";
+      libraryPath = has "'LD_LIBRARY_PATH=${builtins.unsafeDiscardStringContext t.pkgs.ffmpeg}/lib:";
+      systemPackagesOnPath = has ":${builtins.unsafeDiscardStringContext t.pkgs.ffmpeg}/bin:";
+      writableHome = has "HOME=\"$TMPDIR/root\" TMPDIR=\"$TMPDIR\"";
+      nothingElse = has "/bin/env -i ";
+    };
+    expected = { environment = true; libraryPath = true; systemPackagesOnPath = true; writableHome = true; nothingElse = true; };
+  };
+
   noSchemaWithoutAPredictor = {
     expr = noschema.config.cognix.outputs.openapiSchema;
     expected = null;
