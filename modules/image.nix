@@ -48,7 +48,8 @@ let
 
   # Layers: lib/layering.nix explains the order and the budget.
   layeringPipeline = import ../lib/layering.nix { inherit lib; } {
-    distributions = lib.mapAttrs (_: drv: "${drv.public.out}") config.python-env.pip.drvs;
+    # The lock's own messages (python.nix) before dream2nix's, which reading the distributions gives.
+    distributions = lib.mapAttrs (_: drv: "${drv.public.out}") (builtins.seq out.locked config.python-env.pip.drvs);
     shared = config.cognix.sharedDistributions;
     # The customisation layer (/src, /tmp, /sbin/tini, /etc) is the last one.
     budget = config.cognix.maxLayers - 1;

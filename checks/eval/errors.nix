@@ -17,7 +17,7 @@ in
     expr = image { src = ./projects/py38; };
     message = ''
       cognix: build.python_version "3.8" in cog.yaml needs nixpkgs' python38, which the pinned nixpkgs does not have.
-      It has: python310, python311, python312, python313.
+      It has: python310, python311, python312, python313, python314.
       Choose one of those in cog.yaml, or build with a nixpkgs that has python38: in your flake, add
         inputs.nixpkgs.url = "github:NixOS/nixpkgs/<a revision with python38>";
         inputs.cognix.inputs.nixpkgs.follows = "nixpkgs";'';
