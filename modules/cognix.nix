@@ -216,11 +216,24 @@ in
       type = types.ints.between 2 125;
       default = 100;
       description = ''
-        Layers the image may have. Each locked Python distribution (torch, each nvidia wheel) gets
-        its own layer first, then the rest of the closure by popularity, so models that lock the
-        same versions share those layers; what exceeds the budget shares the last layer. 125 is
-        the most overlay filesystems accept.
+        Layers the image may have. The distributions of `cognix.sharedDistributions` and what
+        they use get a layer each first, then the rest of the closure, largest store path first;
+        the smallest paths share the last store layer when the closure has more paths than the
+        budget. 125 is the most overlay filesystems accept.
       '';
+    };
+
+    sharedDistributions = mkOption {
+      type = types.listOf types.str;
+      default = [ "torch" "nvidia-*" ];
+      description = ''
+        Locked Python distributions (names as in lock.json, or patterns with `*`) that always get
+        a store layer of their own, together with everything they use, however large the closure.
+        Their layers are byte-identical in every model that locks the same versions, so registries
+        and hosts keep one copy. Other large distributions get their own layer too as long as the
+        `cognix.maxLayers` budget allows, largest first.
+      '';
+      example = [ "torch" "nvidia-*" "jaxlib" "jax-cuda12-*" ];
     };
 
     pythonOverrides = mkOption {
@@ -249,6 +262,12 @@ in
         default = [ ];
         internal = true;
         description = "Directories joined into the image's `LD_LIBRARY_PATH`, in order.";
+      };
+      extraCommands = mkOption {
+        type = types.lines;
+        default = "";
+        internal = true;
+        description = "Shell commands run in the image's last layer (the root directory) before it is packed; they write files of the image itself.";
       };
       ownLayers = mkOption {
         type = types.listOf types.package;
@@ -288,12 +307,13 @@ in
         systemPackages = output "The nixpkgs packages of `cog.build.system_packages` and `cognix.systemPackages`.";
         aptAttributes = output "The function from an apt name to the nixpkgs attribute paths cognix's table (then nixpkgs) maps it to, or null; cognix-gen's lookup gives the same (checked by a parity test).";
         projectFiles = output "The project directory as copied to /src (`.dockerignore` and `cognix.sourceIgnores` honoured).";
-        source = output "The /src tree: `projectFiles`, the completed cog.yaml and the OpenAPI schema.";
+        source = output "The /src tree as a store path, for inspection: `projectFiles`, the completed cog.yaml and the OpenAPI schema (the image writes the same tree into its last layer).";
         runScripts = output "The shell script each `build.run` and `build.pre_install` item becomes, in order.";
         runLayer = output "The files `build.run` commands and downloads produced, or `null` when they produce none.";
         openapiSchema = output "The OpenAPI schema file (a build result when it is generated).";
+        predictorConfig = output "What cog's build adds to the configuration from the predictor, as JSON: `{\"concurrency\":{\"max\":N}}` for `@cog.concurrent(max=N)` when cog.yaml sets no concurrency, else `{}` (a build result; `null` without a predictor).";
         labels = output "The image labels known at evaluation time (the schema label is added when the image is streamed).";
-        env = output "The image's environment, as `NAME=value` strings.";
+        env = output "The image's environment variables, by name (the stream adds `COG_MAX_CONCURRENCY` when `predictorConfig` asks for it).";
         weightsManifest = output "cog's runtime record of the managed weights, `{\"weights\":[{name, target, setDigest}]}` from weights.lock, placed at /.cog/weights.json and /src/.cog/weights.json; `null` without managed weights.";
         weightsNotes = output "Warnings about the managed weights' local sources (a weight directory inside the project that `.dockerignore` does not leave out).";
         lockedImageWeights = output "What lock.json's `weights` pins for `cognix.imageWeights`, by source: `fingerprint`, `include`, `exclude` and the `files` (`path`, `url`, `size`, `sha256`).";

@@ -9,7 +9,7 @@ let
   double = import ./nixpkgs-double.nix;
 in
 {
-  inherit lib cognix double nixpkgs-python;
+  inherit lib cognix double dream2nix dream2nixSrc nixpkgs-python;
   # flake-parts' library, from its flake outputs (it reads only `nixpkgs-lib.lib`).
   flake-parts = let fp = (import (flakePartsSrc + "/flake.nix")).outputs { self = fp; nixpkgs-lib = { inherit lib; }; }; in fp.lib;
   flakeModule = import ../../lib/flake-module.nix cognix;

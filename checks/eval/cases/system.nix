@@ -40,9 +40,16 @@ in
   };
 
   gpuGetsTheClosestCudaSet = {
-    # cog.yaml says 12.4; the pinned nixpkgs has 12.6 and 12.8.
+    # cog.yaml could say 12.7 (cog knows no such CUDA, but build.cuda can be set by hand); the
+    # pinned nixpkgs has 12.6 and 12.8, no 12.7.
+    expr = (t.evalProject { src = ../projects/gpu; modules = [{ cog.build.cuda = lib.mkForce "12.7"; }]; }).config.cognix.cudaPackages.cudaMajorMinorVersion;
+    expected = "12.8";
+  };
+
+  gpuGetsItsCudaSet = {
+    # cog.yaml says 12.4, which the pinned nixpkgs has.
     expr = gpu.config.cognix.cudaPackages.cudaMajorMinorVersion;
-    expected = "12.6";
+    expected = "12.4";
   };
 
   exactCudaSet = {
