@@ -1,16 +1,15 @@
 //! `cognix weights …`: the subcommands, their arguments (clap) and what they print. The `cognix`
-//! command mounts `Command` under `weights`; exit codes are cognix's (0 ok, 1 failed, 2 usage —
-//! clap's).
+//! command mounts `Command` under `weights` and prints a `CliError` as its other errors (exit 1;
+//! usage errors are clap's, exit 2).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
 use crate::http::Client;
-use crate::import::{self, Options};
-use crate::inspect;
+use crate::import::{self, ImportError, Options};
+use crate::inspect::{self, InspectError};
 use crate::progress::{self, Stderr};
 use crate::source::Remote;
 use crate::spec::Project;
@@ -50,15 +49,25 @@ pub struct InspectArgs {
     pub json: bool,
 }
 
-pub fn run(command: &Command) -> ExitCode {
-    let ok = match command {
+/// Why a subcommand failed; the message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{}", .0.join("\n"))]
+    Project(Vec<String>),
+    #[error("no place for the weight store: set COG_CACHE_DIR (or HOME)")]
+    NoStore,
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
+    #[error("weights.lock does not hold up:\n{}", .0.join("\n"))]
+    Problems(Vec<String>),
+}
+
+pub fn run(command: &Command) -> Result<(), CliError> {
+    match command {
         Command::Import(args) => import(args),
         Command::Inspect(args) => inspect(args),
-    };
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
     }
 }
 
@@ -71,67 +80,44 @@ pub fn import_command(project: &Path) -> String {
     }
 }
 
-/// cog's weight store, or why there is none.
-pub fn store() -> Result<Store, String> {
-    Store::default_root().map(Store::new).ok_or_else(|| "cognix: no place for the weight store: set COG_CACHE_DIR (or HOME)".to_owned())
+/// cog's weight store.
+pub fn store() -> Result<Store, CliError> {
+    Store::default_root().map(Store::new).ok_or(CliError::NoStore)
 }
 
-fn read(project: &Path) -> Option<Project> {
-    Project::read(project).map_err(|messages| eprintln!("{}", messages.join("\n"))).ok()
-}
-
-fn import(args: &ImportArgs) -> bool {
-    let Some(project) = read(&args.project) else { return false };
-    let store = match store() {
-        Ok(store) => store,
-        Err(message) => {
-            eprintln!("{message}");
-            return false;
-        }
-    };
+fn import(args: &ImportArgs) -> Result<(), CliError> {
+    let project = Project::read(&args.project).map_err(CliError::Project)?;
+    let store = store()?;
     let remote = Remote::from_env(Client::default());
     let options = Options { store: &store, remote: &remote, repack: args.repack, names: args.weights.clone(), now: import::now() };
-    match import::run(&project, &options, &mut Stderr::default()) {
-        Ok(imported) => {
-            for w in &imported {
-                let how = if !w.changed {
-                    "unchanged"
-                } else if w.kept_layers {
-                    "layers kept"
-                } else {
-                    "packed"
-                };
-                eprintln!("{} → {}: {} files, {}, {} layers ({how})", w.name, w.target, w.files, progress::size(w.size), w.layers);
-            }
-            let changed = imported.iter().any(|w| w.changed);
-            eprintln!("{} {}", project.lock_display(), if changed { "written" } else { "is up to date" });
-            true
-        }
-        Err(e) => {
-            eprintln!("cognix: {e}");
-            false
-        }
+    let imported = import::run(&project, &options, &mut Stderr::default())?;
+    for w in &imported {
+        let how = if !w.changed {
+            "unchanged"
+        } else if w.kept_layers {
+            "layers kept"
+        } else {
+            "packed"
+        };
+        eprintln!("{} → {}: {} files, {}, {} layers ({how})", w.name, w.target, w.files, progress::size(w.size), w.layers);
     }
+    let changed = imported.iter().any(|w| w.changed);
+    eprintln!("{} {}", project.lock_display(), if changed { "written" } else { "is up to date" });
+    Ok(())
 }
 
-fn inspect(args: &InspectArgs) -> bool {
-    let Some(project) = read(&args.project) else { return false };
-    let report = match inspect::inspect(&project, &import_command(&args.project)) {
-        Ok(Some(report)) => report,
-        Ok(None) => {
-            println!("{} declares no weights", project.config_display());
-            return true;
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            return false;
-        }
+fn inspect(args: &InspectArgs) -> Result<(), CliError> {
+    let project = Project::read(&args.project).map_err(CliError::Project)?;
+    let Some(report) = inspect::inspect(&project, &import_command(&args.project))? else {
+        println!("{} declares no weights", project.config_display());
+        return Ok(());
     };
     let text = if args.json { serde_json::to_string_pretty(&report).expect("plain data serializes") + "\n" } else { report.text() };
     // A closed stdout (`| head`) is not a problem of the lock.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    for problem in &report.problems {
-        eprintln!("{problem}");
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Problems(report.problems))
     }
-    report.problems.is_empty()
 }
