@@ -5,7 +5,9 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-pub trait Progress {
+/// `Send`: a push reports upload progress from the client's callback, which may be called from
+/// its worker threads.
+pub trait Progress: Send {
     /// A step begins (`minilm: downloading 3 files`).
     fn step(&mut self, text: &str);
     /// `done` of `total` bytes of the current step.

@@ -9,8 +9,8 @@
 //! against itself and against cog.yaml — so a stale or edited lock never reaches the registry,
 //! and a manifest is put only after all its blobs are there; the index comes last.
 
-use std::cell::RefCell;
 use std::io::{self, Read};
+use std::sync::Mutex;
 use std::thread;
 
 use crate::drift;
@@ -31,7 +31,7 @@ pub trait Repository {
     /// Whether the repository has the blob.
     fn has_blob(&self, digest: &str) -> Result<bool, String>;
     /// Uploads a blob of known digest from a stream; `progress` hears the bytes sent so far.
-    fn upload_blob(&self, digest: &str, content: &mut dyn Read, progress: &dyn Fn(u64)) -> Result<(), String>;
+    fn upload_blob(&self, digest: &str, content: &mut dyn Read, progress: &(dyn Fn(u64) + Sync)) -> Result<(), String>;
     /// The size of the manifest with this digest, if the repository has it.
     fn manifest_size(&self, digest: &str) -> Result<Option<u64>, String>;
     /// Puts a manifest or index under a tag; returns the digest the registry gives it.
@@ -157,9 +157,9 @@ fn weight(ctx: &Context<'_>, entry: &Entry, repository: &dyn Repository, progres
     }
     for (recorded, planned) in &layers {
         let total = recorded.size;
-        let shown = RefCell::new(&mut *progress);
-        upload_layer(ctx.store, planned, &recorded.digest, repository, &|n| shown.borrow_mut().bytes(n, total))
-            .map_err(|m| layer_error(&recorded.digest, m))?;
+        let shown = Mutex::new(&mut *progress);
+        let report = |n| shown.lock().expect("progress is not poisoned").bytes(n, total);
+        upload_layer(ctx.store, planned, &recorded.digest, repository, &report).map_err(|m| layer_error(&recorded.digest, m))?;
         pushed.uploaded += 1;
         pushed.uploaded_bytes += recorded.size;
     }
@@ -197,7 +197,13 @@ fn planned(entry: &Entry, recorded: &crate::lock::Layer) -> Planned {
 
 /// Streams the layer from the store into the upload through a pipe; the registry checks the
 /// digest when the upload completes, so a wrong byte is never stored.
-fn upload_layer(store: &Store, planned: &Planned, digest: &str, repository: &dyn Repository, progress: &dyn Fn(u64)) -> Result<(), String> {
+fn upload_layer(
+    store: &Store,
+    planned: &Planned,
+    digest: &str,
+    repository: &dyn Repository,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), String> {
     let (mut reader, writer) = io::pipe().map_err(|e| e.to_string())?;
     thread::scope(|scope| {
         let packing = scope.spawn(move || layer::write(planned, |item| store.open(&item.digest), writer));

@@ -32,7 +32,7 @@ impl Repository for Memory {
         Ok(self.blobs.borrow().contains_key(digest))
     }
 
-    fn upload_blob(&self, digest: &str, content: &mut dyn Read, progress: &dyn Fn(u64)) -> Result<(), String> {
+    fn upload_blob(&self, digest: &str, content: &mut dyn Read, progress: &(dyn Fn(u64) + Sync)) -> Result<(), String> {
         let mut bytes = Vec::new();
         content.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         progress(bytes.len() as u64);
