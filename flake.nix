@@ -30,8 +30,14 @@
 
       flake = {
         lib = cognixLib;
-        # For dream2nix's evalModules (see modules/default.nix).
-        modules.dream2nix.cognix = ./modules;
+        modules = {
+          # The flake-parts module: `imports = [ cognix.modules.cog ];`, then one line per model.
+          cog = flakeModule;
+          # The same, under flake-parts' `modules.<class>.<name>` convention.
+          flake.cog = flakeModule;
+          # For dream2nix's evalModules (see modules/default.nix).
+          dream2nix.cognix = ./modules;
+        };
         flakeModules.default = flakeModule;
         # Only flake.nix and cognix.nix: `nix flake init` adds them to an existing cog project.
         templates.default = {
@@ -45,8 +51,6 @@
       perSystem = { config, system, pkgs, lib, ... }:
         let
           cognix-gen = pkgs.callPackage ./crates/cognix-gen/package.nix { };
-          # Images exist on x86_64-linux only (the flake module's rule, like cog's linux/amd64).
-          images = lib.filterAttrs (name: _: lib.hasPrefix "example-" name) config.packages;
         in
         {
           _module.args.pkgs = import nixpkgs { inherit system; };
@@ -61,15 +65,16 @@
           packages = { inherit cognix-gen; default = cognix-gen; };
 
           # `nix flake check` on a machine with network: the tool with its tests, the examples'
-          # cog.nix are fresh, and every example image builds (the GPU one fetches about 4 GB of
-          # torch and nvidia wheels; no GPU is needed to build it).
+          # cog.nix are fresh, and (from the flake module, one check per model) every example
+          # image builds (the GPU one fetches about 4 GB of torch and nvidia wheels; no GPU is
+          # needed to build it).
           checks = {
             inherit cognix-gen;
             examples-cog-nix-fresh = pkgs.runCommand "examples-cog-nix-fresh" { } ''
               ${lib.concatMapStrings (name: "${lib.getExe cognix-gen} generate --check ${./examples + "/${name}"}\n") examples}
               touch $out
             '';
-          } // images;
+          };
 
           devShells.default = pkgs.mkShell {
             packages = [ pkgs.cargo pkgs.rustc pkgs.clippy pkgs.rustfmt pkgs.jq pkgs.python3 cognix-gen ];
