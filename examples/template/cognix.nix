@@ -3,6 +3,6 @@
 #   cognix.fetches."https://example.com/weights.bin".hash = lib.fakeHash;  # then the hash Nix reports
 # or nixpkgs packages beyond build.system_packages:
 #   cognix.systemPackages = [ pkgs.imagemagick ];
-{ lib, ... }:
+{ lib, pkgs, ... }:
 {
 }
