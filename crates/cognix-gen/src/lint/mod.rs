@@ -11,6 +11,7 @@ mod duplicate_attribute;
 mod generated_not_data;
 mod impure_builtin;
 mod placeholder_hash;
+mod undefined_variable;
 mod unquoted_url;
 
 /// Which files a lint applies to.
@@ -41,6 +42,7 @@ pub const ALL: &[&dyn Lint] = &[
     &unquoted_url::UnquotedUrl,
     &placeholder_hash::PlaceholderHash,
     &generated_not_data::GeneratedNotData,
+    &undefined_variable::UndefinedVariable,
 ];
 
 /// One finding, with the byte range it covers.
