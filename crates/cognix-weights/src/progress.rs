@@ -28,6 +28,8 @@ pub struct Stderr {
     step: String,
     started: Instant,
     last: Option<Instant>,
+    /// The count last shown, so the same state is not logged twice.
+    shown: Option<u64>,
     /// A redrawn line is on screen and must be ended before other output.
     open_line: bool,
 }
@@ -40,7 +42,7 @@ impl Default for Stderr {
 
 impl Stderr {
     pub fn new(terminal: bool) -> Stderr {
-        Stderr { terminal, step: String::new(), started: Instant::now(), last: None, open_line: false }
+        Stderr { terminal, step: String::new(), started: Instant::now(), last: None, shown: None, open_line: false }
     }
 
     fn end_line(&mut self) {
@@ -64,15 +66,17 @@ impl Progress for Stderr {
         text.clone_into(&mut self.step);
         self.started = Instant::now();
         self.last = None;
+        self.shown = None;
     }
 
     fn bytes(&mut self, done: u64, total: u64) {
         let now = Instant::now();
         let every = if self.terminal { Duration::from_millis(200) } else { Duration::from_secs(5) };
-        if done < total && self.last.is_some_and(|last| now - last < every) {
+        if self.shown == Some(done) || (done < total && self.last.is_some_and(|last| now - last < every)) {
             return;
         }
         self.last = Some(now);
+        self.shown = Some(done);
         let line = format!("  {}", transfer(done, total, now - self.started));
         if self.terminal {
             let mut err = std::io::stderr().lock();
