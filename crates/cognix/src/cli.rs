@@ -273,7 +273,7 @@ fn push(flake: &str, args: PushArgs) -> Result<(), Error> {
         return Ok(());
     };
     // With managed weights, as `cog push`: the weights, the image beside them, the index at REF.
-    for pushed in weights.push(&registry, &target.repository)? {
+    for pushed in weights.push(&registry, &target.repository, args.progress.bar())? {
         let what = if pushed.manifest_present {
             "already present".to_owned()
         } else {

@@ -93,11 +93,11 @@ pub fn prepare(dir: &Path) -> Result<Option<Weights>, WeightsError> {
 }
 
 impl Weights {
-    /// Pushes every weight the repository lacks.
-    pub fn push(&self, registry: &Registry, repository: &str) -> Result<Vec<Pushed>, WeightsError> {
+    /// Pushes every weight the repository lacks; progress redrawn in place when `bar`.
+    pub fn push(&self, registry: &Registry, repository: &str, bar: bool) -> Result<Vec<Pushed>, WeightsError> {
         let context = Context { project: &self.project, store: &self.store, remote: &self.remote, fix: &self.fix };
         let target = Repository { registry, repository };
-        Ok(weights_push::weights(&context, &self.lock, &target, &mut Stderr::default())?)
+        Ok(weights_push::weights(&context, &self.lock, &target, &mut Stderr::new(bar))?)
     }
 
     /// Puts the model's index at `target`'s tag, the image (pushed at `image`) first.
