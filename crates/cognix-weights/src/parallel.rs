@@ -44,6 +44,30 @@ pub fn map<T: Sync, R: Send>(
     results.into_inner().expect("no worker panicked").into_iter().map(|r| r.expect("every item was worked on")).collect()
 }
 
+/// `work` on every item with `workers` threads (I/O-bound work can use more than there are
+/// cores); the first error stops the items not started yet and is returned.
+///
+/// # Panics
+/// When `work` panics (the panic is passed on).
+pub fn try_each<T: Sync, E: Send>(items: &[T], workers: usize, work: impl Fn(&T) -> Result<(), E> + Sync) -> Result<(), E> {
+    let next = AtomicUsize::new(0);
+    let failure: Mutex<Option<E>> = Mutex::new(None);
+    thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, items.len().max(1)) {
+            scope.spawn(|| loop {
+                if failure.lock().expect("no worker panics holding the lock").is_some() {
+                    break;
+                }
+                let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                if let Err(e) = work(item) {
+                    failure.lock().expect("no worker panics holding the lock").get_or_insert(e);
+                }
+            });
+        }
+    });
+    failure.into_inner().expect("no worker panicked").map_or(Ok(()), Err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +78,22 @@ mod tests {
         let items: Vec<u64> = (0..100).collect();
         assert_eq!(map(&items, |_| 1, |n| n * 2, &mut Quiet), (0..100).map(|n| n * 2).collect::<Vec<_>>());
         assert_eq!(map(&[] as &[u64], |_| 1, |n| *n, &mut Quiet), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn the_first_error_stops_the_rest() {
+        let done = AtomicUsize::new(0);
+        let items: Vec<u32> = (0..50).collect();
+        let result = try_each(&items, 3, |n| {
+            done.fetch_add(1, Ordering::Relaxed);
+            if *n == 5 {
+                Err(*n)
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(result, Err(5));
+        assert!(done.load(Ordering::Relaxed) < 50);
+        assert_eq!(try_each(&items, 4, |_| Ok::<(), ()>(())), Ok(()));
     }
 }

@@ -10,6 +10,7 @@
 //! and a manifest is put only after all its blobs are there; the index comes last.
 
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::thread;
 
@@ -24,13 +25,14 @@ use crate::progress::{self, Progress};
 use crate::source::Remote;
 use crate::spec::Project;
 use crate::store::Store;
-use crate::{check, digest};
+use crate::{check, digest, parallel};
 
-/// What the weights need of a registry: one repository, reached through the caller's client.
-pub trait Repository {
+/// What the weights need of a registry: one repository, reached through the caller's client,
+/// from several threads at once.
+pub trait Repository: Sync {
     /// Whether the repository has the blob.
     fn has_blob(&self, digest: &str) -> Result<bool, String>;
-    /// Uploads a blob of known digest from a stream; `progress` hears the bytes sent so far.
+    /// Uploads a blob of known digest from a stream; `progress` hears each batch of bytes sent.
     fn upload_blob(&self, digest: &str, content: &mut dyn Read, progress: &(dyn Fn(u64) + Sync)) -> Result<(), String>;
     /// The size of the manifest with this digest, if the repository has it.
     fn manifest_size(&self, digest: &str) -> Result<Option<u64>, String>;
@@ -76,6 +78,8 @@ pub struct Context<'a> {
     pub remote: &'a Remote,
     /// The import command messages suggest.
     pub fix: &'a str,
+    /// Layers uploaded at once.
+    pub jobs: usize,
 }
 
 /// Reads and checks the project's weights.lock for a push. `None` when the project has no
@@ -155,14 +159,18 @@ fn weight(ctx: &Context<'_>, entry: &Entry, repository: &dyn Repository, progres
             ));
         }
     }
-    for (recorded, planned) in &layers {
-        let total = recorded.size;
-        let shown = Mutex::new(&mut *progress);
-        let report = |n| shown.lock().expect("progress is not poisoned").bytes(n, total);
-        upload_layer(ctx.store, planned, &recorded.digest, repository, &report).map_err(|m| layer_error(&recorded.digest, m))?;
-        pushed.uploaded += 1;
-        pushed.uploaded_bytes += recorded.size;
-    }
+    let total: u64 = layers.iter().map(|(l, _)| l.size).sum();
+    let sent = AtomicU64::new(0);
+    let shown = Mutex::new(&mut *progress);
+    let report = |n: u64| {
+        let done = sent.fetch_add(n, Ordering::Relaxed) + n;
+        shown.lock().expect("progress is not poisoned").bytes(done.min(total), total);
+    };
+    parallel::try_each(&layers, ctx.jobs, |(recorded, planned)| {
+        upload_layer(ctx.store, planned, &recorded.digest, repository, &report).map_err(|m| layer_error(&recorded.digest, m))
+    })?;
+    pushed.uploaded += layers.len();
+    pushed.uploaded_bytes += total;
 
     let config = oci::config_blob(entry);
     let config_digest = digest::of_bytes(&config);

@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Mutex;
 
 use cognix_weights::lock::Lock;
 use cognix_weights::oci::{self, Descriptor, MEDIA_TYPE_MANIFEST};
@@ -21,15 +21,15 @@ use common::{import_project, project, remote, sparse, write};
 
 #[derive(Default)]
 struct Memory {
-    blobs: RefCell<BTreeMap<String, Vec<u8>>>,
-    manifests: RefCell<BTreeMap<String, (String, Vec<u8>)>>,
+    blobs: Mutex<BTreeMap<String, Vec<u8>>>,
+    manifests: Mutex<BTreeMap<String, (String, Vec<u8>)>>,
     /// Every upload and put, in order.
-    log: RefCell<Vec<String>>,
+    log: Mutex<Vec<String>>,
 }
 
 impl Repository for Memory {
     fn has_blob(&self, digest: &str) -> Result<bool, String> {
-        Ok(self.blobs.borrow().contains_key(digest))
+        Ok(self.blobs.lock().unwrap().contains_key(digest))
     }
 
     fn upload_blob(&self, digest: &str, content: &mut dyn Read, progress: &(dyn Fn(u64) + Sync)) -> Result<(), String> {
@@ -39,18 +39,18 @@ impl Repository for Memory {
         if digest::of_bytes(&bytes) != digest {
             return Err(format!("DIGEST_INVALID: {digest}"));
         }
-        self.log.borrow_mut().push(format!("blob {}", &digest[7..19]));
-        self.blobs.borrow_mut().insert(digest.to_owned(), bytes);
+        self.log.lock().unwrap().push(format!("blob {}", &digest[7..19]));
+        self.blobs.lock().unwrap().insert(digest.to_owned(), bytes);
         Ok(())
     }
 
     fn manifest_size(&self, digest: &str) -> Result<Option<u64>, String> {
-        Ok(self.manifests.borrow().values().find(|(_, b)| digest::of_bytes(b) == digest).map(|(_, b)| b.len() as u64))
+        Ok(self.manifests.lock().unwrap().values().find(|(_, b)| digest::of_bytes(b) == digest).map(|(_, b)| b.len() as u64))
     }
 
     fn put_manifest(&self, tag: &str, media_type: &str, bytes: &[u8]) -> Result<String, String> {
-        self.log.borrow_mut().push(format!("manifest {tag}"));
-        self.manifests.borrow_mut().insert(tag.to_owned(), (media_type.to_owned(), bytes.to_vec()));
+        self.log.lock().unwrap().push(format!("manifest {tag}"));
+        self.manifests.lock().unwrap().insert(tag.to_owned(), (media_type.to_owned(), bytes.to_vec()));
         Ok(digest::of_bytes(bytes))
     }
 }
@@ -77,7 +77,7 @@ fn imported(dir: &Path, store: &Path) -> Lock {
 fn push(dir: &Path, store: &Path, repository: &Memory) -> Result<Vec<Pushed>, PushError> {
     let project = Project::read(dir).unwrap();
     let (store, remote) = (Store::new(store), remote("http://127.0.0.1:9", None));
-    let ctx = Context { project: &project, store: &store, remote: &remote, fix: "cognix weights import" };
+    let ctx = Context { project: &project, store: &store, remote: &remote, fix: "cognix weights import", jobs: 2 };
     let lock = push::lock_for_push(&ctx)?.expect("weights");
     push::weights(&ctx, &lock, repository, &mut Quiet)
 }
@@ -104,31 +104,31 @@ fn layers_config_then_manifest_and_nothing_twice() {
             manifest_present: false
         }]
     );
-    let log = repository.log.borrow().clone();
+    let log = repository.log.lock().unwrap().clone();
     assert_eq!(log.len(), 4);
     assert_eq!(log[3], format!("manifest {tag}"), "the manifest goes last");
-    let (media_type, manifest) = repository.manifests.borrow()[&tag].clone();
+    let (media_type, manifest) = repository.manifests.lock().unwrap()[&tag].clone();
     assert_eq!((media_type.as_str(), digest::of_bytes(&manifest)), (MEDIA_TYPE_MANIFEST, entry.digest.clone()));
-    assert_eq!(repository.blobs.borrow()[&digest::of_bytes(&oci::config_blob(entry))], oci::config_blob(entry));
+    assert_eq!(repository.blobs.lock().unwrap()[&digest::of_bytes(&oci::config_blob(entry))], oci::config_blob(entry));
 
     // Again: one HEAD, nothing sent.
     let again = push(&dir, &store, &repository).unwrap();
     assert!(again[0].manifest_present && again[0].uploaded == 0);
-    assert_eq!(repository.log.borrow().len(), 4);
+    assert_eq!(repository.log.lock().unwrap().len(), 4);
 
     // A repository that lost the manifest and one layer gets exactly those back, from a machine
     // whose store is empty: the files come from the sources again.
     let lost = entry.layers[0].digest.clone();
-    repository.blobs.borrow_mut().remove(&lost);
-    repository.manifests.borrow_mut().clear();
+    repository.blobs.lock().unwrap().remove(&lost);
+    repository.manifests.lock().unwrap().clear();
     let pushed = push(&dir, &work.path().join("empty-store"), &repository).unwrap();
     assert_eq!((pushed[0].uploaded, pushed[0].present), (1, 2));
-    assert_eq!(repository.log.borrow()[4..], [format!("blob {}", &lost[7..19]), format!("manifest {tag}")]);
+    assert_eq!(repository.log.lock().unwrap()[4..], [format!("blob {}", &lost[7..19]), format!("manifest {tag}")]);
 
     // The index: the image first (linux/amd64), then the weight with cog's annotations.
     let image = Descriptor::of(MEDIA_TYPE_MANIFEST, b"{\"image\": true}");
     push::index(&lock, &image, "v1", &repository).unwrap();
-    let (_, index) = repository.manifests.borrow()["v1"].clone();
+    let (_, index) = repository.manifests.lock().unwrap()["v1"].clone();
     let index: serde_json::Value = serde_json::from_slice(&index).unwrap();
     assert_eq!(index["mediaType"], "application/vnd.oci.image.index.v1+json");
     assert_eq!(index["manifests"][0]["platform"], serde_json::json!({"architecture": "amd64", "os": "linux"}));
@@ -176,5 +176,5 @@ fn a_bad_lock_or_a_foreign_layer_sends_nothing() {
         "{message}"
     );
     assert!(message.contains("run `cognix weights import --repack`"), "{message}");
-    assert_eq!(repository.log.borrow().len(), 0, "nothing was sent");
+    assert_eq!(repository.log.lock().unwrap().len(), 0, "nothing was sent");
 }

@@ -257,7 +257,7 @@ fn push(flake: &str, args: PushArgs) -> Result<(), Error> {
     // wrong address or a missing login shows at once.
     let given_source = args.image.as_deref().map(Source::open).transpose()?;
     // weights.lock is checked before anything is built or sent.
-    let weights = push::weights::prepare(&push::weights::project_dir(args.project.as_deref(), flake))?;
+    let weights = push::weights::prepare(&push::weights::project_dir(args.project.as_deref(), flake), usize::from(args.jobs))?;
     let credentials = auth::credentials_for(&target.registry, &given)?;
     let options = registry::Options { plain_http: args.plain_http, chunk_size: args.chunk_size << 20 };
     let registry = Registry::connect(&target, credentials, options)?;

@@ -54,6 +54,7 @@ pub struct Weights {
     store: Store,
     remote: Remote,
     fix: String,
+    jobs: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,9 +75,9 @@ pub fn project_dir(given: Option<&Path>, flake: &str) -> PathBuf {
     given.map_or_else(|| PathBuf::from(flake.strip_prefix("path:").unwrap_or(flake)), Path::to_path_buf)
 }
 
-/// The managed weights of the project in `dir`, with weights.lock checked; `None` when there is
-/// no cog.yaml there or it declares no weights.
-pub fn prepare(dir: &Path) -> Result<Option<Weights>, WeightsError> {
+/// The managed weights of the project in `dir`, with weights.lock checked, to be uploaded `jobs`
+/// layers at once; `None` when there is no cog.yaml there or it declares no weights.
+pub fn prepare(dir: &Path, jobs: usize) -> Result<Option<Weights>, WeightsError> {
     if !(dir.join("cog.yaml").is_file() || dir.is_file()) {
         return Ok(None);
     }
@@ -87,15 +88,15 @@ pub fn prepare(dir: &Path) -> Result<Option<Weights>, WeightsError> {
     let store = cognix_weights::cli::store()?;
     let remote = Remote::from_env(Client::default());
     let fix = cognix_weights::cli::import_command(dir);
-    let context = Context { project: &project, store: &store, remote: &remote, fix: &fix };
+    let context = Context { project: &project, store: &store, remote: &remote, fix: &fix, jobs };
     let Some(lock) = weights_push::lock_for_push(&context)? else { return Ok(None) };
-    Ok(Some(Weights { project, lock, store, remote, fix }))
+    Ok(Some(Weights { project, lock, store, remote, fix, jobs }))
 }
 
 impl Weights {
     /// Pushes every weight the repository lacks; progress redrawn in place when `bar`.
     pub fn push(&self, registry: &Registry, repository: &str, bar: bool) -> Result<Vec<Pushed>, WeightsError> {
-        let context = Context { project: &self.project, store: &self.store, remote: &self.remote, fix: &self.fix };
+        let context = Context { project: &self.project, store: &self.store, remote: &self.remote, fix: &self.fix, jobs: self.jobs };
         let target = Repository { registry, repository };
         Ok(weights_push::weights(&context, &self.lock, &target, &mut Stderr::new(bar))?)
     }
