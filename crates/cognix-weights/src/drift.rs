@@ -3,8 +3,8 @@
 //! changed since, and one the lock has but cog.yaml no longer names. Each is reported where it is
 //! written — in cog.yaml or in weights.lock.
 
-use crate::lock::Lock;
-use crate::spec::Project;
+use crate::lock::{Entry, Lock};
+use crate::spec::{Project, Spec};
 
 /// Every drift, rendered as `file:line:column: key: message`, cog.yaml's first.
 pub fn check(project: &Project, lock: &Lock, fix: &str) -> Vec<String> {
@@ -47,7 +47,7 @@ pub fn check(project: &Project, lock: &Lock, fix: &str) -> Vec<String> {
 }
 
 /// What differs, lock → cog.yaml, in cog's words (`target: /old → /new`).
-fn changes(spec: &crate::spec::Spec, entry: &crate::lock::Entry) -> Vec<String> {
+fn changes(spec: &Spec, entry: &Entry) -> Vec<String> {
     let mut out = Vec::new();
     if spec.target != entry.target {
         out.push(format!("target: {} → {}", entry.target, spec.target));

@@ -18,7 +18,7 @@ use crate::drift;
 use crate::fetch;
 use crate::import::ImportError;
 use crate::layer;
-use crate::lock::{Entry, Lock};
+use crate::lock::{Entry, Layer, Lock};
 use crate::oci::{self, Descriptor, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST};
 use crate::pack::{Item, Planned};
 use crate::progress::{self, Progress};
@@ -141,7 +141,7 @@ fn weight(ctx: &Context<'_>, entry: &Entry, repository: &dyn Repository, progres
             Entry { files: entry.files.iter().filter(|f| missing.iter().any(|l| l.digest == f.layer)).cloned().collect(), ..entry.clone() };
         fetch::missing_files(ctx.project, &needed, ctx.store, ctx.remote, progress)?;
     }
-    let layers: Vec<(&crate::lock::Layer, Planned)> = missing.into_iter().map(|l| (l, planned(entry, l))).collect();
+    let layers: Vec<(&Layer, Planned)> = missing.into_iter().map(|l| (l, planned(entry, l))).collect();
     let layer_error = |digest: &str, message: String| PushError::Layer { name: name.clone(), digest: digest.to_owned(), message };
     // A compressed layer another packer made (cog, with Go's deflate) cannot be reproduced byte
     // for byte; that is found out for every layer before anything is sent.
@@ -190,7 +190,7 @@ fn weight(ctx: &Context<'_>, entry: &Entry, repository: &dyn Repository, progres
 }
 
 /// The layer's files in tar order (by path), from the lock.
-fn planned(entry: &Entry, recorded: &crate::lock::Layer) -> Planned {
+fn planned(entry: &Entry, recorded: &Layer) -> Planned {
     let mut files: Vec<Item> = entry
         .files
         .iter()

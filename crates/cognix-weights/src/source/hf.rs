@@ -9,7 +9,7 @@ use std::io::Read;
 use serde::Deserialize;
 
 use super::{Inventory, Remote, Source, SourceError};
-use crate::http::{Client, HttpError};
+use crate::http::{Client, HttpError, Response};
 use crate::pack::Item;
 use crate::progress::Progress;
 use crate::store::Store;
@@ -63,7 +63,7 @@ impl HuggingFace {
         }
     }
 
-    fn get(&self, url: &str, context: impl FnOnce() -> String) -> Result<crate::http::Response, SourceError> {
+    fn get(&self, url: &str, context: impl FnOnce() -> String) -> Result<Response, SourceError> {
         self.client.get(url, self.token.as_deref()).map_err(|source| SourceError::Http { context: context(), source: with_hint(source) })
     }
 
