@@ -11,7 +11,7 @@ use std::process::Command;
 use cognix_weights::lock::Lock;
 use cognix_weights::oci::{MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_LAYER_TAR_GZIP};
 use cognix_weights::{check, digest, layer, pack};
-use common::{import_project, project, remote, sha256_hex, sparse, write};
+use common::{import_named, import_project, project, remote, sha256_hex, sparse, write};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -196,4 +196,28 @@ fn errors_name_the_weight_and_what_to_do() {
     let message = import_project(&dir, &store, &remote, false).unwrap_err();
     assert!(message.ends_with("weights.lock:1:28: invalid JSON: expected a JSON value"), "{message}");
     assert_eq!(fs::read_to_string(dir.join("weights.lock")).unwrap(), "{\"version\": 1, \"weights\": [}");
+}
+
+#[test]
+fn named_weights_are_imported_alone_and_the_others_keep_their_entries() {
+    let work = tempfile::tempdir().unwrap();
+    let yaml = format!("{COG_YAML}  - name: second\n    target: /src/weights/second\n    source:\n      uri: other\n");
+    let dir = project(&work.path().join("p"), &yaml);
+    write(&dir.join("weights/a.json"), b"{}");
+    write(&dir.join("other/b.json"), b"[]");
+    let (store, remote) = (work.path().join("store"), remote("http://127.0.0.1:9", None));
+
+    let imported = import_named(&dir, &store, &remote, false, &["second"]).unwrap();
+    assert_eq!(imported.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["second"]);
+    assert_eq!(read_lock(&dir).1.weights.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["second"]);
+
+    import_project(&dir, &store, &remote, false).unwrap();
+    write(&dir.join("weights/a.json"), b"{\"changed\": true}");
+    let before = read_lock(&dir).1.weights[1].clone();
+    import_named(&dir, &store, &remote, false, &["local"]).unwrap();
+    let after = read_lock(&dir).1;
+    assert_eq!(after.weights.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["local", "second"], "cog.yaml's order");
+    assert_eq!(after.weights[1], before, "the weight not named is left as it was");
+
+    assert!(import_named(&dir, &store, &remote, false, &["third"]).unwrap_err().ends_with("cog.yaml has no weight named \"third\""));
 }

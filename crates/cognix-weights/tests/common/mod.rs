@@ -169,9 +169,15 @@ pub fn remote(hf_endpoint: &str, hf_token: Option<&str>) -> Remote {
 
 /// Imports the project at `dir` with a store at `store`.
 pub fn import_project(dir: &Path, store: &Path, remote: &Remote, repack: bool) -> Result<Vec<Imported>, String> {
+    import_named(dir, store, remote, repack, &[])
+}
+
+/// Imports only the weights `names` (all when empty).
+pub fn import_named(dir: &Path, store: &Path, remote: &Remote, repack: bool, names: &[&str]) -> Result<Vec<Imported>, String> {
     let project = Project::read(dir).map_err(|e| e.join("\n"))?;
     let store = Store::new(store);
-    let options = Options { store: &store, remote, repack, names: Vec::new(), now: "2026-01-02T03:04:05Z".to_owned() };
+    let names = names.iter().map(|n| (*n).to_owned()).collect();
+    let options = Options { store: &store, remote, repack, names, now: "2026-01-02T03:04:05Z".to_owned() };
     import::run(&project, &options, &mut Quiet).map_err(|e| e.to_string())
 }
 
