@@ -3,38 +3,11 @@
 //! (an unpinned torch, a torch newer than the table, a CUDA patch release no image has; and the
 //! legacy rows `compat::tables` adds) is marked; `--strict` takes cog's path there too.
 
-use crate::compat::{latest_cuda, tables};
+use crate::compat::{latest_cuda, tables, Mode};
 use crate::config::{non_empty, Build, Spanned};
 use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
-use crate::python::Requirement;
-use crate::requirements::{is_local, normalize, package_name, versions};
+use crate::requirements::{find, Requirement};
 use crate::version;
-use crate::Mode;
-
-/// A framework requirement found among the requirement lines.
-#[derive(Clone, Debug)]
-pub struct Framework<'a> {
-    /// The first version token of the line (`2.0.1` for `torch>=2.0.1,<3`), empty when unpinned.
-    pub version: String,
-    pub line: &'a Requirement,
-}
-
-/// The first line that names `name`. cog compares its package-name regex case-sensitively with
-/// extras included, so `Torch==2.1` and `torch[opt]==2.1` are invisible to it; the default mode
-/// compares PEP 503-normalised names instead (docs/compatibility.md).
-pub fn find<'a>(lines: &'a [Requirement], name: &str, mode: Mode) -> Option<Framework<'a>> {
-    lines
-        .iter()
-        .filter(|line| !is_local(&line.text) && !line.text.starts_with('-'))
-        .find(|line| {
-            let found = package_name(&line.text);
-            match mode {
-                Mode::Strict => found == name,
-                Mode::Default => normalize(found) == name,
-            }
-        })
-        .map(|line| Framework { version: versions(&line.text).first().map_or_else(String::new, |v| (*v).to_owned()), line })
-}
 
 /// Resolved CUDA and cuDNN (`None` on CPU builds unless written in cog.yaml).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

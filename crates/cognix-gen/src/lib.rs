@@ -30,16 +30,9 @@ pub mod yaml;
 
 use std::path::Path;
 
+pub use compat::Mode;
 use diagnostic::{Diagnostic, Kind, Pos, Reported, Severity};
 use project::Project;
-
-/// cognix's defaults, or cog's decisions exactly (`--strict`). docs/compatibility.md lists the
-/// differences.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Default,
-    Strict,
-}
 
 /// The result of resolving a project: the completed configuration when there were no errors, and
 /// every diagnostic either way.
@@ -138,7 +131,8 @@ fn complete(project: &mut Project, mode: Mode, diagnostics: &mut Vec<Diagnostic>
         build.system_packages.iter().enumerate().map(|(i, p)| (format!("build.system_packages[{i}]"), p.value.clone(), p.pos)).collect();
     for (key, pos, classified) in run.iter().chain(pre_install.iter()) {
         for chained in &classified.steps {
-            let requirement = |text: &String| python::Requirement { text: text.clone(), file: file.clone(), pos: *pos, key: key.clone() };
+            let requirement =
+                |text: &String| requirements::Requirement { text: text.clone(), file: file.clone(), pos: *pos, key: key.clone() };
             match &chained.step {
                 run::Step::SystemPackages { packages: names, .. } => {
                     packages.extend(names.iter().map(|p| (key.clone(), p.clone(), *pos)));

@@ -6,23 +6,12 @@ use std::panic;
 use std::str::FromStr;
 use std::sync::Once;
 
+use crate::compat::Mode;
 use crate::config::{non_empty, Build};
 use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
 use crate::project::Project;
-use crate::requirements::{self, is_local, local_artifact, normalize, package_name, Comments, Local};
+use crate::requirements::{self, is_local, local_artifact, normalize, package_name, Comments, Local, Requirement};
 use crate::torch_index::{self, Target};
-use crate::Mode;
-
-/// A requirement line and where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Requirement {
-    pub text: String,
-    /// Project-relative file (`cog.yaml` for `python_packages` items).
-    pub file: String,
-    pub pos: Pos,
-    /// The cog.yaml key the line comes from.
-    pub key: String,
-}
 
 /// Where pip looks for packages, collected from option lines and the torch rewrite.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]

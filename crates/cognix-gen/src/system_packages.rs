@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::compat::Mode;
 use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
-use crate::Mode;
 
 #[derive(Deserialize)]
 struct Table {

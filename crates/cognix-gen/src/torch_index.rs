@@ -2,11 +2,10 @@
 //! TensorFlow lines are pointed at the wheel built for the resolved CUDA (or the CPU wheel), and
 //! the wheel index they come from is collected.
 
-use crate::compat::{tables, Tables, TorchRow};
+use crate::compat::{tables, Mode, Tables, TorchRow};
 use crate::diagnostic::Kind;
 use crate::requirements::{is_local, normalize, package_name, split_pinned, versions};
 use crate::version;
-use crate::Mode;
 
 /// One rewritten line and the indexes it needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

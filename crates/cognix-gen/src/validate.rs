@@ -4,14 +4,12 @@
 
 use std::fmt::Write as _;
 
-use crate::compat::tables;
+use crate::compat::{tables, Mode};
 use crate::config::{non_empty, Build, CogYaml, Spanned, Text};
-use crate::cuda;
 use crate::diagnostic::{go_quote, Diagnostic, Kind, Pos};
 use crate::environment;
-use crate::python::Requirement;
+use crate::requirements::{self, Requirement};
 use crate::version;
-use crate::Mode;
 
 /// What validation needs besides the config: the requirement lines (for the TensorFlow check),
 /// whether the requirements file exists, and the mode.
@@ -280,9 +278,8 @@ impl Validator<'_> {
         }
         let Some(cuda) = cuda else { return };
         // The first tensorflow line that carries a version.
-        let versioned: Vec<Requirement> =
-            ctx.lines.iter().filter(|l| !crate::requirements::versions(&l.text).is_empty()).cloned().collect();
-        let Some(tf) = cuda::find(&versioned, "tensorflow", ctx.mode) else { return };
+        let versioned: Vec<Requirement> = ctx.lines.iter().filter(|l| !requirements::versions(&l.text).is_empty()).cloned().collect();
+        let Some(tf) = requirements::find(&versioned, "tensorflow", ctx.mode) else { return };
         let Some(row) = tables(ctx.mode).tf_row(&tf.version) else { return };
         let tf_major = row.cuda.split('.').next().unwrap_or_default();
         if !cuda.value.starts_with(tf_major) {

@@ -4,8 +4,8 @@
 //! UTF-8). Invariant: nothing panics; every diagnostic renders.
 #![no_main]
 
-use cognix_gen::python::{self, Requirement};
-use cognix_gen::requirements::{self, Comments};
+use cognix_gen::python;
+use cognix_gen::requirements::{self, Comments, Requirement};
 use cognix_gen::Mode;
 use libfuzzer_sys::fuzz_target;
 
