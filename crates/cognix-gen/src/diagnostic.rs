@@ -755,16 +755,73 @@ fn with_try(message: String, suggestion: Option<&str>) -> String {
     }
 }
 
-/// The `Err` of a step that has pushed its error onto the diagnostics list: the caller stops, and
-/// the list says why.
+/// The `Err` of a step that has reported why it failed: the caller stops, and the sink says why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reported;
 
-impl Reported {
-    /// Pushes `diagnostic` onto `diagnostics`; for `map_err`.
-    pub fn push(diagnostics: &mut Vec<Diagnostic>, diagnostic: Diagnostic) -> Reported {
-        diagnostics.push(diagnostic);
+/// What every step of the pipeline reports into: the diagnostics so far, and the name of the
+/// config file most of them are about. A step takes its input and `&mut Sink` and returns
+/// `Result<T, Reported>`: `Err` when it has reported an error (after reporting every problem it
+/// could find), `Ok` otherwise; warnings never stop a step. The few steps that can only warn
+/// (`run::classify`, `lock::warn_unpinned`) return their value.
+#[derive(Debug)]
+pub struct Sink {
+    file: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Sink {
+    /// A sink for the project whose config file is `file` (`cog.yaml`, relative to the project).
+    pub fn new(file: impl Into<String>) -> Sink {
+        Sink { file: file.into(), diagnostics: Vec::new() }
+    }
+
+    /// The config file's name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Reports a diagnostic about the config file, at `pos`, concerning the cog.yaml `key`.
+    pub fn report(&mut self, kind: Kind, pos: Pos, key: &str) {
+        let file = self.file.clone();
+        self.report_in(&file, kind, pos, key);
+    }
+
+    /// Reports a diagnostic about another project file (a requirements file).
+    pub fn report_in(&mut self, file: &str, kind: Kind, pos: Pos, key: &str) {
+        self.diagnostics.push(Diagnostic::new(kind, file, pos, key));
+    }
+
+    /// Reports an error that ends the step: `return Err(sink.fail(kind, pos, key))`.
+    pub fn fail(&mut self, kind: Kind, pos: Pos, key: &str) -> Reported {
+        let file = self.file.clone();
+        self.fail_in(&file, kind, pos, key)
+    }
+
+    /// `fail` for another project file.
+    pub fn fail_in(&mut self, file: &str, kind: Kind, pos: Pos, key: &str) -> Reported {
+        debug_assert_eq!(kind.severity(), Severity::Error, "a warning cannot end a step");
+        self.report_in(file, kind, pos, key);
         Reported
+    }
+
+    /// `Ok(value)` unless an error has been reported: the end of a step that reports every
+    /// problem it finds before it stops. The pipeline runs a step only when the steps before it
+    /// reported no error, so the errors are the step's own.
+    pub fn result<T>(&self, value: T) -> Result<T, Reported> {
+        if self.diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+            Err(Reported)
+        } else {
+            Ok(value)
+        }
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
     }
 }
 

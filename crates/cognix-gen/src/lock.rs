@@ -8,7 +8,7 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Kind, Pos, Sink};
 use crate::project::MAX_FILE_BYTES;
 use crate::run::{Classified, Step};
 
@@ -30,13 +30,12 @@ pub fn pinned(project_root: &Path) -> BTreeSet<String> {
 
 /// Warns (CG502) about each download of `items` — `(key, position, classification)` — that
 /// `pinned` lacks; `pip` downloads are pinned with the Python packages and are left out.
-pub fn warn_unpinned(items: &[(String, Pos, Classified)], pinned: &BTreeSet<String>, file: &str, diagnostics: &mut Vec<Diagnostic>) {
+pub fn warn_unpinned(items: &[(String, Pos, Classified)], pinned: &BTreeSet<String>, sink: &mut Sink) {
     for (key, pos, classified) in items {
         for chained in &classified.steps {
             if let Step::Fetch { tool, url, destination: Some(destination), .. } = &chained.step {
                 if *tool != "pip" && !pinned.contains(url) {
-                    let kind = Kind::FetchNeedsHash { url: url.clone(), destination: destination.clone() };
-                    diagnostics.push(Diagnostic::new(kind, file, *pos, key.as_str()));
+                    sink.report(Kind::FetchNeedsHash { url: url.clone(), destination: destination.clone() }, *pos, key);
                 }
             }
         }
@@ -76,8 +75,9 @@ mod tests {
             ("build.run[0]".to_owned(), Pos::new(3, 5), fetch("https://a/x")),
             ("build.run[1]".to_owned(), Pos::new(4, 5), fetch("https://a/y")),
         ];
-        let mut diagnostics = Vec::new();
-        warn_unpinned(&items, &BTreeSet::from(["https://a/x".to_owned()]), "cog.yaml", &mut diagnostics);
+        let mut sink = Sink::new("cog.yaml");
+        warn_unpinned(&items, &BTreeSet::from(["https://a/x".to_owned()]), &mut sink);
+        let diagnostics = sink.diagnostics();
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].key, "build.run[1]");
         assert_eq!(diagnostics[0].pos, Pos::new(4, 5));

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::config::RunItem;
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Kind, Pos, Reported, Sink};
 use crate::shell::{self, Pipeline, SimpleCommand, Word};
 
 /// One classified part of a run command.
@@ -69,22 +69,23 @@ struct Details {
     submodules: bool,
 }
 
-/// Classifies one item. `key` names it in messages (`build.run[2]`).
-/// Every item of a `build.run`-like list (`name` is its cog.yaml key), with its key and position;
-/// items with a newline are reported and left out.
-pub fn classify_all(items: &[RunItem], name: &str, file: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, Pos, Classified)> {
+/// Every item of a `build.run`-like list (`name` is its cog.yaml key), with its key and position.
+/// An item with a newline is an error (cog's); the others are classified all the same, so that
+/// every problem is reported.
+pub fn classify_all(items: &[RunItem], name: &str, sink: &mut Sink) -> Result<Vec<(String, Pos, Classified)>, Reported> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let key = format!("{name}[{i}]");
-        if check_newline(item, file, &key, diagnostics) {
-            out.push((key.clone(), item.pos, classify(item, file, &key, diagnostics)));
+        if check_newline(item, &key, sink).is_ok() {
+            out.push((key.clone(), item.pos, classify(item, &key, sink)));
         }
     }
-    out
+    sink.result(out)
 }
 
-pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Classified {
-    let mut c = Classifier { file, key, pos: item.command.pos, diagnostics, cwd: "/".to_owned() };
+/// Classifies one item. `key` names it in messages (`build.run[2]`). Only warns.
+pub fn classify(item: &RunItem, key: &str, sink: &mut Sink) -> Classified {
+    let mut c = Classifier { key, pos: item.command.pos, sink, cwd: "/".to_owned() };
     let command = item.command.value.trim().to_owned();
     let steps = match shell::parse(&command) {
         Ok(pipelines) => pipelines
@@ -102,17 +103,16 @@ pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Dia
         Err(shell::Unsupported) => vec![Chained { step: Step::Command { command: command.clone() }, operator: None }],
     };
     for m in &item.mounts {
-        c.warn(Kind::RunSecretMount { id: m.id.value.clone() });
+        c.sink.report(Kind::RunSecretMount { id: m.id.value.clone() }, c.pos, key);
     }
     let mounts = item.mounts.iter().map(|m| Mount { id: m.id.value.clone(), target: m.target.value.clone() }).collect();
     Classified { command, mounts, steps }
 }
 
 struct Classifier<'a> {
-    file: &'a str,
     key: &'a str,
     pos: Pos,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    sink: &'a mut Sink,
     /// cog runs `build.run` before `WORKDIR /src`, so commands start in `/`; `cd` moves it.
     cwd: String,
 }
@@ -151,10 +151,6 @@ const PIP_VALUED_OPTIONS: &[&str] = &[
 ];
 
 impl Classifier<'_> {
-    fn warn(&mut self, kind: Kind) {
-        self.diagnostics.push(Diagnostic::new(kind, self.file, self.pos, self.key));
-    }
-
     /// The steps of one pipeline: one, except for `pip install` of names and URLs together.
     fn pipeline(&mut self, p: &Pipeline) -> Vec<Step> {
         let first = &p.commands[0];
@@ -163,7 +159,7 @@ impl Classifier<'_> {
         let program = program.text.rsplit('/').next().unwrap_or_default().to_owned();
         if p.commands.len() > 1 {
             if matches!(program.as_str(), "curl" | "wget") {
-                self.warn(Kind::RunNeedsNetwork { tool: program });
+                self.sink.report(Kind::RunNeedsNetwork { tool: program }, self.pos, self.key);
             }
             return vec![command(p)];
         }
@@ -211,10 +207,14 @@ impl Classifier<'_> {
         let Some(verb) = args.first() else { return vec![command(p)] };
         if verb.text != "install" {
             if verb.text == "uninstall" {
-                self.warn(Kind::RunPipIgnored {
-                    what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead"
-                        .to_owned(),
-                });
+                self.sink.report(
+                    Kind::RunPipIgnored {
+                        what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead"
+                            .to_owned(),
+                    },
+                    self.pos,
+                    self.key,
+                );
             }
             return vec![command(p)];
         }
@@ -226,9 +226,9 @@ impl Classifier<'_> {
         let specs = operands(args, PIP_VALUED_OPTIONS);
         let local = specs.iter().any(|w| is_local_spec(&w.text));
         if custom_location || local || specs.iter().any(|w| w.dynamic) || cmd.stdout.is_some() {
-            self.warn(Kind::RunPipIgnored {
+            self.sink.report(Kind::RunPipIgnored {
                 what: "this pip install names a local path, a file or an install location, so it cannot join the locked environment; it runs as a build command without network".to_owned(),
-            });
+            }, self.pos, self.key);
             return vec![command(p)];
         }
         let mut steps = Vec::new();
@@ -256,7 +256,7 @@ impl Classifier<'_> {
         }
         for spec in &specs {
             if spec.text.contains("://") || spec.text.starts_with("git+") {
-                self.warn(Kind::FetchViaLock { url: spec.text.clone() });
+                self.sink.report(Kind::FetchViaLock { url: spec.text.clone() }, self.pos, self.key);
                 steps.push(Step::Fetch {
                     command: p.text.clone(),
                     tool: "pip",
@@ -282,7 +282,7 @@ impl Classifier<'_> {
 
     fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, details: Details) -> Step {
         if url.dynamic || !url.text.contains("://") {
-            self.warn(Kind::RunShellExpansion { word: url.text.clone() });
+            self.sink.report(Kind::RunShellExpansion { word: url.text.clone() }, self.pos, self.key);
             return command(p);
         }
         let Details { rev, unpack, submodules } = details;
@@ -360,7 +360,7 @@ impl Classifier<'_> {
             (None, true, _) => absolute(&self.cwd, &url_basename(&url.text)),
             (None, false, Some(stdout)) => absolute(&self.cwd, &stdout.text),
             (None, false, None) => {
-                self.warn(Kind::RunNeedsNetwork { tool: "curl".to_owned() });
+                self.sink.report(Kind::RunNeedsNetwork { tool: "curl".to_owned() }, self.pos, self.key);
                 return command(p);
             }
         };
@@ -400,7 +400,7 @@ impl Classifier<'_> {
         let destination = match (output.as_deref(), &cmd.stdout) {
             (Some("-"), Some(stdout)) => absolute(&self.cwd, &stdout.text),
             (Some("-"), None) => {
-                self.warn(Kind::RunNeedsNetwork { tool: "wget".to_owned() });
+                self.sink.report(Kind::RunNeedsNetwork { tool: "wget".to_owned() }, self.pos, self.key);
                 return command(p);
             }
             (Some(o), _) => absolute(&self.cwd, o),
@@ -536,14 +536,12 @@ fn absolute(cwd: &str, path: &str) -> String {
 }
 
 /// A command with a newline runs as several Dockerfile lines in cog, which breaks it.
-pub fn check_newline(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
+pub fn check_newline(item: &RunItem, key: &str, sink: &mut Sink) -> Result<(), Reported> {
     let command = item.command.value.trim();
     if command.contains('\n') {
-        let kind = Kind::RunNewline { command: command.to_owned() };
-        diagnostics.push(Diagnostic::new(kind, file, item.command.pos, key));
-        return false;
+        return Err(sink.fail(Kind::RunNewline { command: command.to_owned() }, item.command.pos, key));
     }
-    true
+    Ok(())
 }
 
 #[cfg(test)]
@@ -559,9 +557,9 @@ mod tests {
             mounts: vec![],
             accidental: None,
         };
-        let mut diags = Vec::new();
-        let c = classify(&item, "cog.yaml", "build.run[0]", &mut diags);
-        (c.steps.into_iter().map(|s| s.step).collect(), diags.iter().map(|d| d.kind.code().to_owned()).collect())
+        let mut sink = Sink::new("cog.yaml");
+        let c = classify(&item, "build.run[0]", &mut sink);
+        (c.steps.into_iter().map(|s| s.step).collect(), sink.diagnostics().iter().map(|d| d.kind.code().to_owned()).collect())
     }
 
     fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> Step {
@@ -585,7 +583,7 @@ mod tests {
             mounts: vec![],
             accidental: None,
         };
-        let c = classify(&item, "cog.yaml", "build.run[0]", &mut Vec::new());
+        let c = classify(&item, "build.run[0]", &mut Sink::new("cog.yaml"));
         let operators: Vec<_> = c.steps.iter().map(|s| s.operator).collect();
         // One pip command becomes two steps that run as one: `&&` between them, then its own `||`.
         assert_eq!(operators, [Some("&&"), Some("||"), Some(";"), None]);

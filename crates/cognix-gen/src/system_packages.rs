@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::compat::Mode;
-use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
+use crate::diagnostic::{Kind, Pos, Reported, Sink};
 
 #[derive(Deserialize)]
 struct Table {
@@ -32,24 +32,22 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| serde_json::from_str(TABLE_JSON).expect("lib/system-packages.json parses"))
 }
 
-/// One package request: a `system_packages` item or an `apt-get install` argument.
-#[derive(Clone, Copy, Debug)]
-pub struct Request<'a> {
-    pub text: &'a str,
-    /// The config file's name.
-    pub file: &'a str,
+/// One package request: a `system_packages` item or an `apt-get install` argument, with the
+/// position and cog.yaml key it was written at.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub text: String,
     pub pos: Pos,
-    pub key: &'a str,
+    pub key: String,
 }
 
 /// The apt names of the requests (deduplicated, in order). A name the table does not know is a
 /// warning in the default mode (the user maps it in Nix) and an error with `--strict`;
 /// `Err(Reported)` after every request has been looked at.
-pub fn resolve(requests: &[Request<'_>], mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<String>, Reported> {
+pub fn resolve(requests: &[Request], mode: Mode, sink: &mut Sink) -> Result<Vec<String>, Reported> {
     let mut out: Vec<String> = Vec::new();
-    let mut failed = false;
     for request in requests {
-        let mut report = |kind: Kind| diagnostics.push(Diagnostic::new(kind, request.file, request.pos, request.key));
+        let mut report = |kind: Kind| sink.report(kind, request.pos, &request.key);
         // Items like "fluidsynth --fix-missing" carry apt options along.
         for word in request.text.split_whitespace() {
             if word.starts_with('-') {
@@ -65,7 +63,6 @@ pub fn resolve(requests: &[Request<'_>], mode: Mode, diagnostics: &mut Vec<Diagn
                 Lookup::Dropped(reason) => report(Kind::SystemPackageDropped { name: name.to_owned(), reason }),
                 Lookup::Unknown(suggestions) if mode == Mode::Strict => {
                     report(Kind::SystemPackageUnknown { name: name.to_owned(), suggestions });
-                    failed = true;
                 }
                 Lookup::Unknown(suggestions) => report(Kind::SystemPackageUnknownAccepted { name: name.to_owned(), suggestions }),
             }
@@ -74,11 +71,7 @@ pub fn resolve(requests: &[Request<'_>], mode: Mode, diagnostics: &mut Vec<Diagn
             }
         }
     }
-    if failed {
-        Err(Reported)
-    } else {
-        Ok(out)
-    }
+    sink.result(out)
 }
 
 /// `pkg=1.2-3` (apt version) or `pkg:amd64` (architecture) → (`pkg`, the qualifier).
@@ -172,13 +165,14 @@ fn suggestions(name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
 
     fn resolve_in(names: &[&str], mode: Mode) -> (Result<Vec<String>, Reported>, Vec<String>) {
         let requests: Vec<_> =
-            names.iter().map(|n| Request { text: n, file: "cog.yaml", pos: Pos::START, key: "build.system_packages" }).collect();
-        let mut diags = Vec::new();
-        let result = resolve(&requests, mode, &mut diags);
-        (result, diags.iter().map(Diagnostic::message).collect())
+            names.iter().map(|n| Request { text: (*n).to_owned(), pos: Pos::START, key: "build.system_packages".to_owned() }).collect();
+        let mut sink = Sink::new("cog.yaml");
+        let result = resolve(&requests, mode, &mut sink);
+        (result, sink.diagnostics().iter().map(Diagnostic::message).collect())
     }
 
     fn resolve_names(names: &[&str]) -> (Result<Vec<String>, Reported>, Vec<String>) {
