@@ -138,8 +138,9 @@ fn lint_file(path: &Path) -> bool {
     let display = path.display().to_string();
     let source = match std::fs::read(path).map(String::from_utf8) {
         Ok(Ok(s)) => s,
-        Ok(Err(_)) => {
-            eprintln!("{display}:1:1: error[NL000]: file is not valid UTF-8");
+        Ok(Err(e)) => {
+            let valid = std::str::from_utf8(&e.as_bytes()[..e.utf8_error().valid_up_to()]).unwrap_or_default();
+            eprintln!("{}", lint::Finding::not_utf8(valid).render(&display, valid));
             return false;
         }
         Err(e) => {
