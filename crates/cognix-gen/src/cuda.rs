@@ -9,9 +9,9 @@ use crate::diagnostic::{Kind, Reported, Sink};
 use crate::requirements::{find, Requirement};
 use crate::version;
 
-/// Resolved CUDA and cuDNN (`None` on CPU builds unless written in cog.yaml).
+/// The CUDA and cuDNN versions of a build (`None` on CPU builds unless written in cog.yaml).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Resolved {
+pub struct CudaVersions {
     pub cuda: Option<String>,
     pub cudnn: Option<String>,
 }
@@ -21,10 +21,10 @@ pub struct Resolved {
 /// # Panics
 /// Never: the two `expect`s state invariants of the branches above them.
 #[expect(clippy::too_many_lines, reason = "cog's Complete, kept in cog's order so the two read side by side")]
-pub fn resolve(build: &Build, lines: &[Requirement], mode: Mode, sink: &mut Sink) -> Result<Resolved, Reported> {
+pub fn choose(build: &Build, lines: &[Requirement], mode: Mode, sink: &mut Sink) -> Result<CudaVersions, Reported> {
     let written = |field: &Option<Spanned<String>>| non_empty(field).map(|s| s.value.clone());
     if !build.gpu() {
-        return Ok(Resolved { cuda: written(&build.cuda), cudnn: written(&build.cudnn) });
+        return Ok(CudaVersions { cuda: written(&build.cuda), cudnn: written(&build.cudnn) });
     }
     let t = tables(mode);
     let cuda_field = non_empty(&build.cuda);
@@ -184,5 +184,5 @@ pub fn resolve(build: &Build, lines: &[Requirement], mode: Mode, sink: &mut Sink
         };
         cudnn = Some(latest);
     }
-    Ok(Resolved { cuda: Some(cuda), cudnn })
+    Ok(CudaVersions { cuda: Some(cuda), cudnn })
 }

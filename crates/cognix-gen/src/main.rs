@@ -98,8 +98,8 @@ fn resolve_json(path: &Path, mode: Mode) -> bool {
 fn generate_one(path: &Path, check: bool, mode: Mode) -> bool {
     let outcome = resolve(path, mode);
     report(&outcome);
-    let (Some(project), Some(resolved)) = (&outcome.project, &outcome.resolved) else { return false };
-    let text = match generate::render(resolved, &project.inputs) {
+    let (Some(project), Some(completed)) = (&outcome.project, &outcome.completed) else { return false };
+    let text = match generate::render(completed, &project.inputs) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("{}cog.nix: error: {e}", project.display);

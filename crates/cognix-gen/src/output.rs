@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::python::Index;
-use crate::run::Classified;
+use crate::run::RunItem;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Resolved {
+pub struct Completed {
     pub build: Build,
     pub image: Option<String>,
     pub model: Option<String>,
@@ -33,10 +33,11 @@ pub struct Build {
     pub python_index: Index,
     /// pip options that change resolution (`--pre`).
     pub pip_flags: Vec<String>,
-    /// nixpkgs attribute paths.
+    /// apt names, cleaned of apt options and versions, from `build.system_packages` and the run
+    /// commands' `apt-get install`; modules/system-packages.nix maps them to nixpkgs packages.
     pub system_packages: Vec<String>,
-    pub run: Vec<Classified>,
-    pub pre_install: Vec<Classified>,
+    pub run: Vec<RunItem>,
+    pub pre_install: Vec<RunItem>,
     pub cuda: Option<String>,
     pub cudnn: Option<String>,
     pub sdk_version: Option<String>,

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::compat::Mode;
-use crate::config::{self, CogYaml, RunItem, Text};
+use crate::config::{self, CogYaml, Text};
 use crate::cuda;
 use crate::diagnostic::{Diagnostic, Kind, Pos, Reported, Severity, Sink};
 use crate::environment;
@@ -16,7 +16,7 @@ use crate::output;
 use crate::project::Project;
 use crate::python;
 use crate::requirements::Requirement;
-use crate::run::{self, Classified, Step};
+use crate::run::{self, StepKind};
 use crate::system_packages;
 use crate::validate;
 use crate::version;
@@ -28,7 +28,7 @@ use crate::yaml;
 pub struct Outcome {
     /// `None` when the project could not be opened.
     pub project: Option<Project>,
-    pub resolved: Option<output::Resolved>,
+    pub completed: Option<output::Completed>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -39,7 +39,7 @@ impl Outcome {
 
     /// The `resolve --json` document: the configuration plus `warnings`.
     pub fn json(&self) -> Option<serde_json::Value> {
-        let mut value = serde_json::to_value(self.resolved.as_ref()?).ok()?;
+        let mut value = serde_json::to_value(self.completed.as_ref()?).ok()?;
         let warnings = self.warnings().map(Diagnostic::to_json).collect();
         value.as_object_mut()?.insert("warnings".to_owned(), serde_json::Value::Array(warnings));
         Some(value)
@@ -51,31 +51,31 @@ impl Outcome {
 pub fn resolve(path: &Path, mode: Mode) -> Outcome {
     let mut project = match Project::open(path) {
         Ok(p) => p,
-        Err(d) => return Outcome { project: None, resolved: None, diagnostics: vec![d] },
+        Err(d) => return Outcome { project: None, completed: None, diagnostics: vec![d] },
     };
     let mut sink = Sink::new(project.config_name());
-    let resolved = complete(&mut project, mode, &mut sink).ok();
+    let completed = complete(&mut project, mode, &mut sink).ok();
     let mut diagnostics = sink.into_diagnostics();
     // Reading order, file by file; the sort is stable, so cog's order stays within a line.
     diagnostics.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
-    Outcome { project: Some(project), resolved, diagnostics }
+    Outcome { project: Some(project), completed, diagnostics }
 }
 
 /// The steps in cog's order; each stops the pipeline when it reported an error.
-fn complete(project: &mut Project, mode: Mode, sink: &mut Sink) -> Result<output::Resolved, Reported> {
+fn complete(project: &mut Project, mode: Mode, sink: &mut Sink) -> Result<output::Completed, Reported> {
     let cfg = read(project, sink)?;
     let build = cfg.build.clone().unwrap_or_default();
     let lines = python::lines(&build, project, mode, sink)?;
     validate(&cfg, lines.as_deref(), mode, sink)?;
     let mut lines = lines.unwrap_or_default();
-    let cuda = cuda::resolve(&build, &lines, mode, sink)?;
+    let cuda = cuda::choose(&build, &lines, mode, sink)?;
     let environment = environment::parse(&cfg.environment, sink)?;
     let (run, pre_install) = run_items(&build, project.root(), sink)?;
     lines.extend(run_requirements(run.iter().chain(&pre_install), sink.file()));
-    let system = system_packages::resolve(&system_package_requests(&build, run.iter().chain(&pre_install)), mode, sink);
+    let system = system_packages::apt_names(&system_package_requests(&build, run.iter().chain(&pre_install)), mode, sink);
     let python = python::assemble(&lines, build.gpu(), cuda.cuda.as_deref().unwrap_or_default(), mode, sink);
     let (Ok(system_packages), Ok(python)) = (system, python) else { return Err(Reported) };
-    Ok(output::Resolved {
+    Ok(output::Completed {
         build: output::Build {
             gpu: build.gpu(),
             python_version: config::non_empty(&build.python_version).map(|v| version::python_release(v.value.trim())),
@@ -84,8 +84,8 @@ fn complete(project: &mut Project, mode: Mode, sink: &mut Sink) -> Result<output
             python_index: python.index,
             pip_flags: python.pip_flags,
             system_packages,
-            run: run.into_iter().map(|(_, _, c)| c).collect(),
-            pre_install: pre_install.into_iter().map(|(_, _, c)| c).collect(),
+            run,
+            pre_install,
             cuda: cuda.cuda,
             cudnn: cuda.cudnn,
             sdk_version: text(&build.sdk_version),
@@ -118,13 +118,10 @@ fn validate(cfg: &CogYaml, lines: Option<&[Requirement]>, mode: Mode, sink: &mut
     validate::validate(cfg, &ctx, sink)
 }
 
-/// A run item with its cog.yaml key and position.
-type Item = (String, Pos, Classified);
-
 /// `build.run` and `build.pre_install` (which cog runs the same way, after `run`) classified, and
 /// a warning for each download lock.json does not pin yet.
-fn run_items(build: &config::Build, project_root: &Path, sink: &mut Sink) -> Result<(Vec<Item>, Vec<Item>), Reported> {
-    let pre_install: Vec<RunItem> = build.pre_install.iter().map(RunItem::plain).collect();
+fn run_items(build: &config::Build, project_root: &Path, sink: &mut Sink) -> Result<(Vec<run::RunItem>, Vec<run::RunItem>), Reported> {
+    let pre_install: Vec<config::RunItem> = build.pre_install.iter().map(config::RunItem::plain).collect();
     let run = run::classify_all(&build.run, "build.run", sink);
     let pre_install = run::classify_all(&pre_install, "build.pre_install", sink);
     let (Ok(run), Ok(pre_install)) = (run, pre_install) else { return Err(Reported) };
@@ -136,15 +133,15 @@ fn run_items(build: &config::Build, project_root: &Path, sink: &mut Sink) -> Res
 
 /// The requirements that `pip install` in run commands adds, in order, as lines of the run item
 /// (in the config file `file`).
-fn run_requirements<'a>(items: impl Iterator<Item = &'a Item>, file: &str) -> Vec<Requirement> {
+fn run_requirements<'a>(items: impl Iterator<Item = &'a run::RunItem>, file: &str) -> Vec<Requirement> {
     let mut lines = Vec::new();
-    for (key, pos, item) in items {
-        let requirement = |text: &String| Requirement { text: text.clone(), file: file.to_owned(), pos: *pos, key: key.clone() };
-        for chained in &item.steps {
-            match &chained.step {
-                Step::PythonPackages { packages, .. } => lines.extend(packages.iter().map(requirement)),
-                Step::Fetch { tool: "pip", url, .. } => lines.push(requirement(url)),
-                Step::SystemPackages { .. } | Step::Fetch { .. } | Step::Command { .. } => {}
+    for item in items {
+        let requirement = |text: &String| Requirement { text: text.clone(), file: file.to_owned(), pos: item.pos, key: item.key.clone() };
+        for step in &item.steps {
+            match &step.kind {
+                StepKind::PythonPackages { packages, .. } => lines.extend(packages.iter().map(requirement)),
+                StepKind::Fetch { tool: "pip", url, .. } => lines.push(requirement(url)),
+                StepKind::SystemPackages { .. } | StepKind::Fetch { .. } | StepKind::Command { .. } => {}
             }
         }
     }
@@ -152,14 +149,14 @@ fn run_requirements<'a>(items: impl Iterator<Item = &'a Item>, file: &str) -> Ve
 }
 
 /// `build.system_packages`, then the packages `apt-get install` in run commands adds.
-fn system_package_requests<'a>(build: &config::Build, items: impl Iterator<Item = &'a Item>) -> Vec<system_packages::Request> {
+fn system_package_requests<'a>(build: &config::Build, items: impl Iterator<Item = &'a run::RunItem>) -> Vec<system_packages::Request> {
     let request = |text: &String, pos: Pos, key: String| system_packages::Request { text: text.clone(), pos, key };
     let mut requests: Vec<_> =
         build.system_packages.iter().enumerate().map(|(i, p)| request(&p.value, p.pos, format!("build.system_packages[{i}]"))).collect();
-    for (key, pos, item) in items {
-        for chained in &item.steps {
-            if let Step::SystemPackages { packages, .. } = &chained.step {
-                requests.extend(packages.iter().map(|p| request(p, *pos, key.clone())));
+    for item in items {
+        for step in &item.steps {
+            if let StepKind::SystemPackages { packages, .. } = &step.kind {
+                requests.extend(packages.iter().map(|p| request(p, item.pos, item.key.clone())));
             }
         }
     }

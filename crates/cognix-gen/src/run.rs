@@ -5,14 +5,14 @@
 
 use serde::Serialize;
 
-use crate::config::RunItem;
+use crate::config;
 use crate::diagnostic::{Kind, Pos, Reported, Sink};
 use crate::shell::{self, Pipeline, SimpleCommand, Word};
 
-/// One classified part of a run command.
+/// What one part of a run command does (the Nix modules' `step.kind`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Step {
+pub enum StepKind {
     /// `apt-get install` and apt housekeeping; `packages` are the apt names as written.
     SystemPackages { command: String, packages: Vec<String> },
     /// `pip install` of requirement specifiers (added to the locked environment).
@@ -36,23 +36,30 @@ pub enum Step {
     Command { command: String },
 }
 
-/// A step and the shell operator that joins it to the next one, so that the steps can be run
-/// with the command's own control flow (`a || true`, `a; b`).
+/// A step of a run item (the Nix modules' `step`): what it does, and the shell operator that joins
+/// it to the next one, so that the steps can be run with the command's own control flow
+/// (`a || true`, `a; b`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Chained {
+pub struct Step {
     #[serde(flatten)]
-    pub step: Step,
+    pub kind: StepKind,
     /// `&&`, `||`, `;` or `&`; `None` for the last step.
     pub operator: Option<&'static str>,
 }
 
-/// A `build.run` item with its classification. Mounts keep only `id` and `target`: the secret's
-/// content is never read.
+/// A `build.run` item with its classification (the Nix modules' `runItem`). Mounts keep only `id`
+/// and `target`: the secret's content is never read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Classified {
+pub struct RunItem {
+    /// The cog.yaml key of the item (`build.run[2]`), for messages; not part of cog.nix.
+    #[serde(skip)]
+    pub key: String,
+    /// Where the command is written in cog.yaml; not part of cog.nix.
+    #[serde(skip)]
+    pub pos: Pos,
     pub command: String,
     pub mounts: Vec<Mount>,
-    pub steps: Vec<Chained>,
+    pub steps: Vec<Step>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -69,22 +76,22 @@ struct Details {
     submodules: bool,
 }
 
-/// Every item of a `build.run`-like list (`name` is its cog.yaml key), with its key and position.
-/// An item with a newline is an error (cog's); the others are classified all the same, so that
-/// every problem is reported.
-pub fn classify_all(items: &[RunItem], name: &str, sink: &mut Sink) -> Result<Vec<(String, Pos, Classified)>, Reported> {
+/// Every item of a `build.run`-like list (`name` is its cog.yaml key), classified. An item with a
+/// newline is an error (cog's); the others are classified all the same, so that every problem is
+/// reported.
+pub fn classify_all(items: &[config::RunItem], name: &str, sink: &mut Sink) -> Result<Vec<RunItem>, Reported> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let key = format!("{name}[{i}]");
         if check_newline(item, &key, sink).is_ok() {
-            out.push((key.clone(), item.pos, classify(item, &key, sink)));
+            out.push(classify(item, &key, sink));
         }
     }
     sink.result(out)
 }
 
 /// Classifies one item. `key` names it in messages (`build.run[2]`). Only warns.
-pub fn classify(item: &RunItem, key: &str, sink: &mut Sink) -> Classified {
+pub fn classify(item: &config::RunItem, key: &str, sink: &mut Sink) -> RunItem {
     let mut c = Classifier { key, pos: item.command.pos, sink, cwd: "/".to_owned() };
     let command = item.command.value.trim().to_owned();
     let steps = match shell::parse(&command) {
@@ -94,19 +101,16 @@ pub fn classify(item: &RunItem, key: &str, sink: &mut Sink) -> Classified {
                 // The steps of one pipeline run one after the other, as its single command would.
                 let steps = c.pipeline(p);
                 let last = steps.len().saturating_sub(1);
-                steps
-                    .into_iter()
-                    .enumerate()
-                    .map(move |(i, step)| Chained { step, operator: if i == last { p.operator } else { Some("&&") } })
+                steps.into_iter().enumerate().map(move |(i, kind)| Step { kind, operator: if i == last { p.operator } else { Some("&&") } })
             })
             .collect(),
-        Err(shell::Unsupported) => vec![Chained { step: Step::Command { command: command.clone() }, operator: None }],
+        Err(shell::Unsupported) => vec![Step { kind: StepKind::Command { command: command.clone() }, operator: None }],
     };
     for m in &item.mounts {
         c.sink.report(Kind::RunSecretMount { id: m.id.value.clone() }, c.pos, key);
     }
     let mounts = item.mounts.iter().map(|m| Mount { id: m.id.value.clone(), target: m.target.value.clone() }).collect();
-    Classified { command, mounts, steps }
+    RunItem { key: key.to_owned(), pos: item.pos, command, mounts, steps }
 }
 
 struct Classifier<'a> {
@@ -152,7 +156,7 @@ const PIP_VALUED_OPTIONS: &[&str] = &[
 
 impl Classifier<'_> {
     /// The steps of one pipeline: one, except for `pip install` of names and URLs together.
-    fn pipeline(&mut self, p: &Pipeline) -> Vec<Step> {
+    fn pipeline(&mut self, p: &Pipeline) -> Vec<StepKind> {
         let first = &p.commands[0];
         let words = strip_prefixes(&first.words);
         let Some(program) = words.first() else { return vec![command(p)] };
@@ -186,16 +190,16 @@ impl Classifier<'_> {
         vec![step]
     }
 
-    fn apt(p: &Pipeline, args: &[Word]) -> Step {
+    fn apt(p: &Pipeline, args: &[Word]) -> StepKind {
         let verb = args.iter().find(|w| !w.text.starts_with('-')).map(|w| w.text.as_str());
         match verb {
             Some("install") => {
                 let packages =
                     operands(args, &["-o", "-t", "--target-release", "-c"]).into_iter().skip(1).map(|w| w.text.clone()).collect();
-                Step::SystemPackages { command: p.text.clone(), packages }
+                StepKind::SystemPackages { command: p.text.clone(), packages }
             }
             Some("update" | "upgrade" | "dist-upgrade" | "clean" | "autoclean" | "autoremove") => {
-                Step::SystemPackages { command: p.text.clone(), packages: Vec::new() }
+                StepKind::SystemPackages { command: p.text.clone(), packages: Vec::new() }
             }
             _ => command(p),
         }
@@ -203,7 +207,7 @@ impl Classifier<'_> {
 
     /// `pip install`: names (and index options) join the locked environment; a URL is a download
     /// that lock.json pins.
-    fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Vec<Step> {
+    fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Vec<StepKind> {
         let Some(verb) = args.first() else { return vec![command(p)] };
         if verb.text != "install" {
             if verb.text == "uninstall" {
@@ -257,7 +261,7 @@ impl Classifier<'_> {
         for spec in &specs {
             if spec.text.contains("://") || spec.text.starts_with("git+") {
                 self.sink.report(Kind::FetchViaLock { url: spec.text.clone() }, self.pos, self.key);
-                steps.push(Step::Fetch {
+                steps.push(StepKind::Fetch {
                     command: p.text.clone(),
                     tool: "pip",
                     url: spec.text.clone(),
@@ -275,21 +279,21 @@ impl Classifier<'_> {
         }
         if !packages.is_empty() || !options.is_empty() {
             packages.extend(options);
-            steps.insert(0, Step::PythonPackages { command: p.text.clone(), packages });
+            steps.insert(0, StepKind::PythonPackages { command: p.text.clone(), packages });
         }
         steps
     }
 
-    fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, details: Details) -> Step {
+    fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, details: Details) -> StepKind {
         if url.dynamic || !url.text.contains("://") {
             self.sink.report(Kind::RunShellExpansion { word: url.text.clone() }, self.pos, self.key);
             return command(p);
         }
         let Details { rev, unpack, submodules } = details;
-        Step::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, submodules }
+        StepKind::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, submodules }
     }
 
-    fn curl(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
+    fn curl(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> StepKind {
         // Short options that take a value, which may be glued on (`-o/x`) or follow (`-o /x`).
         const VALUED: &str = "oHAuxmwedXCrbcKTFEYyzUQPtD";
         const LONG_VALUED: &[&str] = &[
@@ -367,7 +371,7 @@ impl Classifier<'_> {
         self.fetch(p, "curl", url, destination, Details::default())
     }
 
-    fn wget(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
+    fn wget(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> StepKind {
         let mut output: Option<String> = None;
         let mut prefix: Option<String> = None;
         let mut url: Option<&Word> = None;
@@ -412,7 +416,7 @@ impl Classifier<'_> {
         self.fetch(p, "wget", url, destination, Details::default())
     }
 
-    fn git_clone(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+    fn git_clone(&mut self, p: &Pipeline, args: &[Word]) -> StepKind {
         let mut rev = None;
         let mut submodules = false;
         let mut positional: Vec<&Word> = Vec::new();
@@ -453,7 +457,7 @@ impl Classifier<'_> {
     }
 
     /// Replicate's `pget [-x] URL DEST` (`-x` unpacks a tar archive into DEST).
-    fn pget(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+    fn pget(&mut self, p: &Pipeline, args: &[Word]) -> StepKind {
         let unpack = args.iter().any(|w| w.text == "-x" || w.text == "--extract");
         let positional: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-')).collect();
         match positional[..] {
@@ -466,8 +470,8 @@ impl Classifier<'_> {
     }
 }
 
-fn command(p: &Pipeline) -> Step {
-    Step::Command { command: p.text.clone() }
+fn command(p: &Pipeline) -> StepKind {
+    StepKind::Command { command: p.text.clone() }
 }
 
 /// Drops `sudo`, `env`, `VAR=value` assignments and `time` in front of the program.
@@ -536,7 +540,7 @@ fn absolute(cwd: &str, path: &str) -> String {
 }
 
 /// A command with a newline runs as several Dockerfile lines in cog, which breaks it.
-pub fn check_newline(item: &RunItem, key: &str, sink: &mut Sink) -> Result<(), Reported> {
+pub fn check_newline(item: &config::RunItem, key: &str, sink: &mut Sink) -> Result<(), Reported> {
     let command = item.command.value.trim();
     if command.contains('\n') {
         return Err(sink.fail(Kind::RunNewline { command: command.to_owned() }, item.command.pos, key));
@@ -549,21 +553,15 @@ mod tests {
     use super::*;
     use crate::config::Spanned;
 
-    fn steps(command: &str) -> (Vec<Step>, Vec<String>) {
-        let item = RunItem {
-            pos: Pos::START,
-            command: Spanned::new(command.to_owned(), Pos::START),
-            object: false,
-            mounts: vec![],
-            accidental: None,
-        };
+    fn steps(command: &str) -> (Vec<StepKind>, Vec<String>) {
+        let item = config::RunItem::plain(&Spanned::new(command.to_owned(), Pos::START));
         let mut sink = Sink::new("cog.yaml");
         let c = classify(&item, "build.run[0]", &mut sink);
-        (c.steps.into_iter().map(|s| s.step).collect(), sink.diagnostics().iter().map(|d| d.kind.code().to_owned()).collect())
+        (c.steps.into_iter().map(|s| s.kind).collect(), sink.diagnostics().iter().map(|d| d.kind.code().to_owned()).collect())
     }
 
-    fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> Step {
-        Step::Fetch {
+    fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> StepKind {
+        StepKind::Fetch {
             command: command.into(),
             tool,
             url: url.into(),
@@ -576,13 +574,8 @@ mod tests {
 
     #[test]
     fn steps_keep_the_command_s_control_flow() {
-        let item = RunItem {
-            pos: Pos::START,
-            command: Spanned::new("pip install numpy https://x.org/a.whl || true; rm -rf /tmp/x".to_owned(), Pos::START),
-            object: false,
-            mounts: vec![],
-            accidental: None,
-        };
+        let item =
+            config::RunItem::plain(&Spanned::new("pip install numpy https://x.org/a.whl || true; rm -rf /tmp/x".to_owned(), Pos::START));
         let c = classify(&item, "build.run[0]", &mut Sink::new("cog.yaml"));
         let operators: Vec<_> = c.steps.iter().map(|s| s.operator).collect();
         // One pip command becomes two steps that run as one: `&&` between them, then its own `||`.
@@ -595,8 +588,8 @@ mod tests {
         assert_eq!(
             s,
             [
-                Step::SystemPackages { command: "apt-get update".into(), packages: vec![] },
-                Step::SystemPackages {
+                StepKind::SystemPackages { command: "apt-get update".into(), packages: vec![] },
+                StepKind::SystemPackages {
                     command: "apt-get install -y --no-install-recommends git ffmpeg".into(),
                     packages: vec!["git".into(), "ffmpeg".into()]
                 },
@@ -609,13 +602,16 @@ mod tests {
         let (s, w) = steps("pip install flash-attn --no-build-isolation");
         assert_eq!(
             s,
-            [Step::PythonPackages { command: "pip install flash-attn --no-build-isolation".into(), packages: vec!["flash-attn".into()] }]
+            [StepKind::PythonPackages {
+                command: "pip install flash-attn --no-build-isolation".into(),
+                packages: vec!["flash-attn".into()]
+            }]
         );
         assert!(w.is_empty());
         let (s, _) = steps("python -m pip install 'transformers[torch]==4.40.0' --extra-index-url https://x/simple");
         assert_eq!(
             s,
-            [Step::PythonPackages {
+            [StepKind::PythonPackages {
                 command: "python -m pip install 'transformers[torch]==4.40.0' --extra-index-url https://x/simple".into(),
                 packages: vec!["transformers[torch]==4.40.0".into(), "--extra-index-url https://x/simple".into()],
             }]
@@ -628,11 +624,11 @@ mod tests {
         assert_eq!(
             s,
             [
-                Step::PythonPackages {
+                StepKind::PythonPackages {
                     command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(),
                     packages: vec!["numpy".into()]
                 },
-                Step::Fetch {
+                StepKind::Fetch {
                     command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(),
                     tool: "pip",
                     url: "https://h/x-1.0-py3-none-any.whl".into(),
@@ -649,7 +645,7 @@ mod tests {
     #[test]
     fn pip_install_of_a_local_path_stays_a_command() {
         let (s, w) = steps("cd /pre-build/ops && pip install .");
-        assert_eq!(s[1], Step::Command { command: "pip install .".into() });
+        assert_eq!(s[1], StepKind::Command { command: "pip install .".into() });
         assert_eq!(w, ["CG506"]);
     }
 
@@ -662,7 +658,7 @@ mod tests {
             s,
             [
                 fetch("https://github.com/replicate/pget/releases/latest/download/pget_Linux_x86_64", "/usr/local/bin/pget", "curl", cmd),
-                Step::Command { command: "chmod +x /usr/local/bin/pget".into() },
+                StepKind::Command { command: "chmod +x /usr/local/bin/pget".into() },
             ]
         );
         // Whether the download is pinned is the lock's business (lock::warn_unpinned).
@@ -686,7 +682,7 @@ mod tests {
         let (s, _) = steps("git clone --depth 1 --branch main https://github.com/AICodeFactory/LivePortrait.git /pre-build");
         assert_eq!(
             s,
-            [Step::Fetch {
+            [StepKind::Fetch {
                 command: "git clone --depth 1 --branch main https://github.com/AICodeFactory/LivePortrait.git /pre-build".into(),
                 tool: "git",
                 url: "https://github.com/AICodeFactory/LivePortrait.git".into(),
@@ -697,27 +693,27 @@ mod tests {
             }]
         );
         let (s, _) = steps("git clone https://github.com/a/b.git");
-        assert!(matches!(&s[0], Step::Fetch { destination: Some(d), .. } if d == "/b"));
+        assert!(matches!(&s[0], StepKind::Fetch { destination: Some(d), .. } if d == "/b"));
         let (s, _) = steps("git clone --recursive https://github.com/a/b.git");
-        assert!(matches!(&s[0], Step::Fetch { submodules: true, .. }));
+        assert!(matches!(&s[0], StepKind::Fetch { submodules: true, .. }));
         let (s, _) = steps("git clone --recurse-submodules=lib https://github.com/a/b.git");
-        assert!(matches!(&s[0], Step::Fetch { submodules: true, .. }));
+        assert!(matches!(&s[0], StepKind::Fetch { submodules: true, .. }));
     }
 
     #[test]
     fn piped_and_dynamic_downloads_stay_commands() {
         let (s, w) = steps("curl -fsSL https://x/install.sh | sh");
-        assert!(matches!(s[0], Step::Command { .. }));
+        assert!(matches!(s[0], StepKind::Command { .. }));
         assert_eq!(w, ["CG504"]);
         let (s, w) = steps("wget $URL -O /x");
-        assert!(matches!(s[0], Step::Command { .. }));
+        assert!(matches!(s[0], StepKind::Command { .. }));
         assert_eq!(w, ["CG505"]);
     }
 
     #[test]
     fn pget_extracts() {
         let (s, _) = steps("pget -x https://weights.replicate.delivery/x.tar /src/weights");
-        assert!(matches!(&s[0], Step::Fetch { tool: "pget", unpack: true, destination: Some(d), .. } if d == "/src/weights"));
+        assert!(matches!(&s[0], StepKind::Fetch { tool: "pget", unpack: true, destination: Some(d), .. } if d == "/src/weights"));
     }
 
     #[test]

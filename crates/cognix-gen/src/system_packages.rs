@@ -44,7 +44,7 @@ pub struct Request {
 /// The apt names of the requests (deduplicated, in order). A name the table does not know is a
 /// warning in the default mode (the user maps it in Nix) and an error with `--strict`;
 /// `Err(Reported)` after every request has been looked at.
-pub fn resolve(requests: &[Request], mode: Mode, sink: &mut Sink) -> Result<Vec<String>, Reported> {
+pub fn apt_names(requests: &[Request], mode: Mode, sink: &mut Sink) -> Result<Vec<String>, Reported> {
     let mut out: Vec<String> = Vec::new();
     for request in requests {
         let mut report = |kind: Kind| sink.report(kind, request.pos, &request.key);
@@ -167,22 +167,22 @@ mod tests {
     use super::*;
     use crate::diagnostic::Diagnostic;
 
-    fn resolve_in(names: &[&str], mode: Mode) -> (Result<Vec<String>, Reported>, Vec<String>) {
+    fn apt_names_in(names: &[&str], mode: Mode) -> (Result<Vec<String>, Reported>, Vec<String>) {
         let requests: Vec<_> =
             names.iter().map(|n| Request { text: (*n).to_owned(), pos: Pos::START, key: "build.system_packages".to_owned() }).collect();
         let mut sink = Sink::new("cog.yaml");
-        let result = resolve(&requests, mode, &mut sink);
+        let result = apt_names(&requests, mode, &mut sink);
         (result, sink.diagnostics().iter().map(Diagnostic::message).collect())
     }
 
-    fn resolve_names(names: &[&str]) -> (Result<Vec<String>, Reported>, Vec<String>) {
-        resolve_in(names, Mode::Default)
+    fn apt_names_of(names: &[&str]) -> (Result<Vec<String>, Reported>, Vec<String>) {
+        apt_names_in(names, Mode::Default)
     }
 
     #[test]
     fn apt_names_are_kept_and_attributes_map() {
         let names = ["libgl1-mesa-glx", "libglib2.0-0", "ffmpeg", "xorg.libSM", "libGL", "ffmpeg-headless"];
-        let (result, warnings) = resolve_names(&names);
+        let (result, warnings) = apt_names_of(&names);
         assert_eq!(result.unwrap(), names);
         assert!(warnings.is_empty());
         let mapped: Vec<_> = names.iter().map(|n| attributes(n).unwrap()).collect();
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn flags_versions_and_dropped_packages_warn() {
-        let (result, warnings) = resolve_names(&["fluidsynth --fix-missing", "git=1:2.34", "sudo"]);
+        let (result, warnings) = apt_names_of(&["fluidsynth --fix-missing", "git=1:2.34", "sudo"]);
         assert_eq!(result.unwrap(), ["fluidsynth", "git", "sudo"]);
         assert_eq!(attributes("sudo"), Some(Vec::new()));
         assert_eq!(warnings.len(), 3);
@@ -205,7 +205,7 @@ mod tests {
         assert!(glob("cuda-toolkit-*", "cuda-toolkit-12-1"));
         assert!(glob("libpython3*-dev", "libpython3.11-dev"));
         assert!(!glob("libpython3*-dev", "libpython3.11"));
-        let (result, warnings) = resolve_names(&["cuda-toolkit-12-1", "libpython3.11-dev"]);
+        let (result, warnings) = apt_names_of(&["cuda-toolkit-12-1", "libpython3.11-dev"]);
         assert_eq!(result.unwrap(), ["cuda-toolkit-12-1", "libpython3.11-dev"]);
         assert_eq!(attributes("cuda-toolkit-12-1"), Some(Vec::new()));
         assert_eq!(warnings.len(), 2);
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn unknown_names_suggest_close_ones() {
-        let (result, errors) = resolve_in(&["libglib2.0-O"], Mode::Strict);
+        let (result, errors) = apt_names_in(&["libglib2.0-O"], Mode::Strict);
         assert!(result.is_err());
         assert!(errors[0].contains("unknown system package \"libglib2.0-O\""), "{errors:?}");
         assert!(errors[0].contains("closest known names: libglib2.0-0"), "{errors:?}");
@@ -221,7 +221,7 @@ mod tests {
 
     #[test]
     fn unknown_names_are_kept_for_the_user_to_map_in_default_mode() {
-        let (result, warnings) = resolve_names(&["libturbojpeg0-nothere"]);
+        let (result, warnings) = apt_names_of(&["libturbojpeg0-nothere"]);
         assert_eq!(result.unwrap(), ["libturbojpeg0-nothere"]);
         assert_eq!(attributes("libturbojpeg0-nothere"), None);
         assert!(warnings[0].contains("cognix.aptPackages.\"libturbojpeg0-nothere\" = [ pkgs.<package> ];"), "{warnings:?}");
@@ -232,7 +232,7 @@ mod tests {
         let wild = include_str!("../tests/fixtures/apt-names-in-the-wild.tsv");
         for line in wild.lines().filter(|l| !l.starts_with('#')) {
             let name = line.split('\t').nth(1).unwrap();
-            let (result, warnings) = resolve_names(&[name]);
+            let (result, warnings) = apt_names_of(&[name]);
             assert!(result.is_ok() && !warnings.iter().any(|w| w.contains("not in cognix's table")), "{name} is not mapped");
         }
     }

@@ -30,7 +30,7 @@ fn replay(path: &Path) {
             };
             let p = TempProject::new(&[("cog.yaml", &yaml), ("requirements.txt", &reqs)]);
             let outcome = resolve(p.path(), Mode::Default);
-            if let (Some(r), Some(project)) = (&outcome.resolved, &outcome.project) {
+            if let (Some(r), Some(project)) = (&outcome.completed, &outcome.project) {
                 generate::render(r, &project.inputs).unwrap();
             }
         }

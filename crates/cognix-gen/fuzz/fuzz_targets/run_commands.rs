@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let mut sink = Sink::new("cog.yaml");
     let _ = run::check_newline(&item, "build.run[0]", &mut sink);
     let classified = run::classify(&item, "build.run[0]", &mut sink);
-    let _ = serde_json::to_value(&classified).expect("Classified serialises");
+    let _ = serde_json::to_value(&classified).expect("a run item serialises");
     for d in sink.diagnostics() {
         let _ = d.render("");
     }
