@@ -1,6 +1,7 @@
 //! cog.yaml as written: every field cog knows, typed the way go-yaml types it for cog
 //! (cog-spec §2–§3), with the position of each value. Nothing is validated or completed here;
-//! unknown keys become warnings (cog drops them silently) with a did-you-mean.
+//! unknown keys become warnings (cog drops them silently) with a did-you-mean. In: the YAML tree
+//! (`yaml::Node`); out: `CogYaml`, type errors and unknown keys.
 
 use crate::diagnostic::{Kind, Pos, Reported, Sink};
 use crate::yaml::{parse_float, parse_int, Node, Value};

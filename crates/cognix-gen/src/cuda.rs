@@ -2,6 +2,8 @@
 //! Complete phase decides them (cog-spec §10.2). Where the default mode is friendlier than cog
 //! (an unpinned torch, a torch newer than the table, a CUDA patch release no image has; and the
 //! legacy rows `compat::tables` adds) is marked; `--strict` takes cog's path there too.
+//! In: `build` as written and the requirement lines; out: `CudaVersions`, cog.nix's `build.cuda`
+//! and `build.cudnn`.
 
 use crate::compat::{latest_cuda, tables, Mode};
 use crate::config::{non_empty, Build, Spanned};

@@ -1,5 +1,5 @@
 //! `environment`: `NAME=value` entries set in the image (cog-spec §7), with cog's deny-list of
-//! names it uses itself.
+//! names it uses itself. In: the entries as written; out: cog.nix's `environment`, name → value.
 
 use std::collections::BTreeMap;
 

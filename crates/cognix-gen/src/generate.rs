@@ -1,6 +1,7 @@
 //! cog.nix: the completed configuration as a Nix module (`{ cog = { … }; }`), re-parsed and linted
 //! before it is written, and written atomically (a temporary file renamed over the old one) so a
-//! failed run leaves an existing cog.nix untouched.
+//! failed run leaves an existing cog.nix untouched. In: the completed configuration and the files
+//! it was read from; out: cog.nix's text, its freshness, the file.
 
 use std::fmt::Write as _;
 use std::fs;

@@ -1,5 +1,6 @@
 //! The command line: parse arguments, call the library, print, and map the result to an exit
-//! code (0 success, 1 invalid input or stale output, 2 usage errors from clap).
+//! code (0 success, 1 invalid input or stale output, 2 usage errors from clap). In: arguments;
+//! out: JSON and lint findings on stdout, diagnostics on stderr, files, the exit code.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! The completed configuration: what `resolve --json` prints and what cog.nix holds, with
-//! cog.yaml's key names. The field order here is the key order of the output.
+//! cog.yaml's key names. The field order here is the key order of the output. Types only:
+//! `pipeline` fills them, `generate` and `resolve --json` serialise them.
 
 use std::collections::BTreeMap;
 

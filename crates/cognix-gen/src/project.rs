@@ -1,6 +1,8 @@
 //! The project directory and the only way cognix-gen reads files from it: size-limited, UTF-8
 //! checked, and contained (a path from cog.yaml must resolve inside the project after symlinks
 //! are followed, so a crafted cog.yaml cannot make a pre-commit hook read `/etc/shadow`).
+//! In: a path, and paths written in cog.yaml; out: the project, the text of its files, and each
+//! file's sha256 (cog.nix's `cognix.generatedFrom`).
 
 use std::fs;
 use std::io::Read;

@@ -1,6 +1,8 @@
 //! The Python requirements of the image: the lines of `build.python_requirements` (or
 //! `build.python_packages`), split into requirement lines, pip index options and pip flags, with
-//! cog's torch rewrite applied (`torch_index.rs`).
+//! cog's torch rewrite applied (`torch_index.rs`). In: `build` as written and the project (first),
+//! then every requirement line and the chosen CUDA; out: the lines (which `validate` and `cuda`
+//! read), then `Python`: cog.nix's `build.python_packages`, `python_index` and `pip_flags`.
 
 use std::panic;
 use std::str::FromStr;

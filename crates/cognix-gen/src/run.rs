@@ -1,7 +1,10 @@
 //! `build.run` (and the deprecated `build.pre_install`): every command classified so the Nix side
 //! can do each part the Nix way. `apt-get install` becomes system packages, `pip install <names>`
 //! Python requirements, downloads fixed-output fetches the lock pins, and everything else a
-//! command run while the image is assembled (without network).
+//! command run while the image is assembled (without network). In: the items as written
+//! (`config::RunItem`); out: `RunItem`s of `Step`s (cog.nix's `build.run`, the Nix modules'
+//! `runItem` and `step`), whose apt and pip packages `pipeline` adds to `build.system_packages`
+//! and the requirements.
 
 use serde::Serialize;
 

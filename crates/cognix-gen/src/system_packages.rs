@@ -1,7 +1,9 @@
 //! `build.system_packages` (and `apt-get install` in run commands): apt package names, cleaned of
 //! apt options and version qualifiers, checked against `lib/system-packages.json`. cog.nix keeps
 //! the apt names; the Nix module maps them with the same table, in the same order (the table,
-//! then a nixpkgs attribute of that name), after the user's own `cognix.aptPackages`.
+//! then a nixpkgs attribute of that name), after the user's own `cognix.aptPackages`. In: the
+//! requested names with their key and position; out: cog.nix's `build.system_packages`, and
+//! `attributes`, the lookup the parity test compares with the Nix module's.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -1,6 +1,7 @@
 //! cog's requirement rewrite for linux/amd64 (cog-spec §11): pinned torch, torchvision and
 //! TensorFlow lines are pointed at the wheel built for the resolved CUDA (or the CPU wheel), and
-//! the wheel index they come from is collected.
+//! the wheel index they come from is collected. In: one requirement line and the build's GPU and
+//! CUDA; out: the line to install, its index URLs, and a warning when there is one.
 
 use crate::compat::{tables, Mode, Tables, TorchRow};
 use crate::diagnostic::Kind;

@@ -1,6 +1,7 @@
 //! cog's validation of a decoded cog.yaml (cog-spec §4–§6), in cog's order and with cog's
 //! messages: the one schema error cog would report, then the semantic checks, then deprecation
-//! warnings. The default mode turns one error into a warning (Python older than 3.10).
+//! warnings. The default mode turns one error into a warning (Python older than 3.10). In: the
+//! decoded `CogYaml`, the requirement lines and the mode; out: diagnostics only.
 
 use std::fmt::Write as _;
 

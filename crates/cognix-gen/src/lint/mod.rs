@@ -1,6 +1,7 @@
 //! Nix lints on the rnix syntax tree, statix-style: one lint per file, each with a stable code, a
 //! name and a doc comment (What / Why / Example) that `docs/lints.md` repeats. They run on user
-//! files (`cognix-gen lint`) and on every cog.nix before it is written.
+//! files (`cognix-gen lint`) and on every cog.nix before it is written. In: Nix source; out:
+//! `Finding`s, printed with `diagnostic::render` like every other message.
 
 use rnix::{Root, SyntaxNode};
 use rowan::{TextRange, TextSize};
