@@ -6,9 +6,10 @@
 # a layer is only shared between models when it holds exactly one store path, so the budget goes
 # to the paths that matter most, in this order:
 #
-#   1. the `shared` distributions (torch and the nvidia wheels by default) and everything they
-#      use (Python, glibc, ...), largest first: these layers are the same in every model that locks
-#      the same versions, whatever else the model holds;
+#   1. the `shared` distributions (torch and the nvidia wheels by default), the paths given their
+#      own layers (large weight files), and everything they use (Python, glibc, ...), largest
+#      first: these layers are the same in every model that locks the same versions, whatever
+#      else the model holds;
 #   2. the rest of the closure, largest first.
 #
 # What exceeds the budget shares the last store layer: the smallest paths of the rest, so the one
@@ -26,16 +27,17 @@
     # Inputs
     - `distributions`: the locked Python distributions, name → store path.
     - `shared`: names, or patterns with `*`, of the distributions that always get a layer of their own.
+    - `ownLayers`: other store paths that always get a layer of their own (large weight files).
     - `budget`: the number of store layers.
 
     # Type
-    pipeline :: { distributions :: AttrSet, shared :: [String], budget :: Int } -> [Step]
+    pipeline :: { distributions :: AttrSet, shared :: [String], ownLayers :: [String], budget :: Int } -> [Step]
 */
-{ distributions, shared, budget }:
+{ distributions, shared, ownLayers ? [ ], budget }:
 let
   matches = name: pattern:
     builtins.match (lib.concatMapStringsSep ".*" lib.escapeRegex (lib.splitString "*" pattern)) name != null;
-  sharedPaths = lib.attrValues (lib.filterAttrs (name: _: lib.any (matches name) shared) distributions);
+  sharedPaths = lib.attrValues (lib.filterAttrs (name: _: lib.any (matches name) shared) distributions) ++ ownLayers;
   largestFirst = [ "pipe" [ [ "split_every" 1 ] [ "reverse" ] ] ];
 in
 [

@@ -105,6 +105,55 @@ in
       description = "Values that throw cognix's message when the model cannot be built at all (a stale cog.nix, a Python that cannot be had); forced before anything is built or locked.";
     };
 
+    imageWeights = mkOption {
+      type = types.listOf (types.submodule {
+        options = {
+          source = mkOption {
+            type = types.strMatching "(hf|huggingface|https?)://.+";
+            description = ''
+              Where the files come from: a Hugging Face model repository, `hf://org/repo` or
+              `hf://org/repo@ref` (a branch or tag is resolved to its commit by the lock command),
+              or one file at an `https://` URL.
+            '';
+            example = "hf://stabilityai/sdxl-turbo";
+          };
+          include = mkOption {
+            type = types.listOf types.str;
+            default = [ ];
+            description = "gitignore-style patterns of the files to take, as for cog.yaml's `weights` (`[ ]`: every file).";
+            example = [ "*.safetensors" "*.json" ];
+          };
+          exclude = mkOption {
+            type = types.listOf types.str;
+            default = [ ];
+            description = "Patterns of files to leave out; they win over `include`.";
+            example = [ "*.bin" ];
+          };
+          target = mkOption {
+            type = types.strMatching "/.*[^/].*";
+            description = "The absolute directory the files are placed in, in the image.";
+            example = "/src/weights/sdxl-turbo";
+          };
+        };
+      });
+      default = [ ];
+      description = ''
+        Weights built into the image, pinned: the lock command resolves each source to a commit
+        and pins every file it takes with its hash in lock.json's `weights`, and the build fetches
+        them as fixed-output derivations. Each file of 64 MiB or more becomes a layer of its own,
+        so images with the same weights share those layers. For the models that expect their
+        weights in the image (under /src); cog's managed weights (cog.yaml `weights:`) stay
+        outside it instead.
+      '';
+      example = literalExpression ''
+        [ {
+          source = "hf://stabilityai/sdxl-turbo";
+          include = [ "*.safetensors" "*.json" "*.txt" ];
+          target = "/src/weights/sdxl-turbo";
+        } ]
+      '';
+    };
+
     secrets = mkOption {
       type = types.attrsOf types.str;
       default = { };
@@ -220,6 +269,18 @@ in
         internal = true;
         description = "Shell commands run in the image's last layer (the root directory) before it is packed; they write files of the image itself.";
       };
+      ownLayers = mkOption {
+        type = types.listOf types.package;
+        default = [ ];
+        internal = true;
+        description = "Store paths that each get a layer of their own (large weight files), so images that share them share the layer.";
+      };
+      configRecord = mkOption {
+        type = types.attrsOf types.raw;
+        default = { };
+        internal = true;
+        description = "Keys added to the completed configuration of the `run.cog.config` label, for what cognix builds into the image beyond cog.yaml.";
+      };
     };
 
     cudaPackages = mkOption {
@@ -253,6 +314,11 @@ in
         predictorConfig = output "What cog's build adds to the configuration from the predictor, as JSON: `{\"concurrency\":{\"max\":N}}` for `@cog.concurrent(max=N)` when cog.yaml sets no concurrency, else `{}` (a build result; `null` without a predictor).";
         labels = output "The image labels known at evaluation time (the schema label is added when the image is streamed).";
         env = output "The image's environment variables, by name (the stream adds `COG_MAX_CONCURRENCY` when `predictorConfig` asks for it).";
+        weightsManifest = output "cog's runtime record of the managed weights, `{\"weights\":[{name, target, setDigest}]}` from weights.lock, placed at /.cog/weights.json and /src/.cog/weights.json; `null` without managed weights.";
+        weightsNotes = output "Warnings about the managed weights' local sources (a weight directory inside the project that `.dockerignore` does not leave out).";
+        lockedImageWeights = output "What lock.json's `weights` pins for `cognix.imageWeights`, by source: `fingerprint`, `include`, `exclude` and the `files` (`path`, `url`, `size`, `sha256`).";
+        imageWeightsToPin = output "What the lock command resolves for `cognix.imageWeights`: each source with its patterns.";
+        imageWeights = output "The tree of `cognix.imageWeights` as the image gets it, or `null` when there are none.";
       };
   };
 }

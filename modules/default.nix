@@ -26,6 +26,8 @@
     ./fetches.nix
     ./run.nix
     ./source.nix
+    ./weights.nix
+    ./image-weights.nix
     ./openapi.nix
     ./labels.nix
     ./image.nix

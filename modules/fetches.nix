@@ -19,18 +19,7 @@ let
     [ ]
     (keyed "build.run" build.run ++ keyed "build.pre_install" build.pre_install);
 
-  # Store path names allow only [A-Za-z0-9+._?=-], must not start with a dot and have at most 211
-  # characters (Nix's checkName, src/libstore/path.cc); fetchurl would name the path after the
-  # URL's last segment as it is, and `libssl1.0.2_1.0.2u-1~deb9u7_amd64.deb` or `%20` are refused.
-  storeName = url:
-    let
-      segment = baseNameOf (lib.head (lib.splitString "?" (lib.head (lib.splitString "#" url))));
-      legal = lib.concatMapStrings
-        (c: if builtins.match "[A-Za-z0-9+._?=-]" c != null then c else "-")
-        (lib.stringToCharacters (lib.removeSuffix ".git" segment));
-      name = lib.head (builtins.match "[.]*(.*)" legal);
-    in
-    if name == "" then "download" else builtins.substring 0 211 name;
+  storeName = import ../lib/store-name.nix { inherit lib; };
 
   notPinned = step: ''
     cognix: ${step.key} in cog.yaml downloads ${step.url} to ${step.destination}, and lock.json does not pin it.

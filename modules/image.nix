@@ -51,6 +51,7 @@ let
     # The lock's own messages (python.nix) before dream2nix's, which reading the distributions gives.
     distributions = lib.mapAttrs (_: drv: "${drv.public.out}") (builtins.seq out.locked config.python-env.pip.drvs);
     shared = config.cognix.sharedDistributions;
+    ownLayers = map toString image.ownLayers;
     # The customisation layer (/src, /tmp, /sbin/tini, /etc) is the last one.
     budget = config.cognix.maxLayers - 1;
   };

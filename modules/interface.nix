@@ -290,7 +290,7 @@ in
         };
       });
       default = [ ];
-      description = "cog's managed weights. They are separate OCI artifacts, not image layers, so cognix records them in the `run.cog.config` label and does not put them in the image.";
+      description = "cog's managed weights: OCI artifacts of their own beside the image, mounted at their targets at run time, never image layers. `cognix weights import` pins them in weights.lock and `cognix push` pushes them; the image gets cog's record of them (/.cog/weights.json) from weights.lock, and the `run.cog.config` label.";
     };
   };
 }

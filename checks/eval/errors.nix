@@ -174,4 +174,84 @@ in
     expr = (t.double { }).dockerTools.streamLayeredImage { name = "x"; compressor = "zstd"; };
     message = "called with unexpected argument 'compressor'";
   };
+
+  # --- weights (modules/weights.nix, modules/image-weights.nix) --------------------------------
+
+  weightsLockMissing = {
+    expr = image { src = ./projects/weights-nolock; };
+    message = ''
+      cognix: cog.yaml declares weights (parakeet, minilm), but weights.lock is missing.
+      weights.lock pins each weight's files and digests, and the image records them in /.cog/weights.json. Create it (remote sources need network) with
+        cognix weights import
+      and commit it.'';
+  };
+
+  # cog's lock with one file digest changed: its weight's set digest no longer follows.
+  weightsLockTampered = {
+    expr = image { src = ./projects/weights-tampered; };
+    message = ''
+      cognix: weights.lock cannot be used:
+        - weight "parakeet": its setDigest "sha256:4ebfc8927425c01119080b2e2ca1cf7d57ca9a598109ae6d17b99b9a4ad42792" is not what its files give (sha256:3a5048b76be0600da05b93eb6d6b9b4e7b438fc66f2d6b131f0cf46183a0c891); the file was edited or is corrupted
+      Bring it up to date (remote sources need network) with
+        cognix weights import
+      and commit it.'';
+  };
+
+  weightsLockDrift = {
+    expr = image {
+      src = ./projects/weights;
+      modules = [{
+        cog.weights = lib.mkForce [
+          { name = "minilm"; target = "/src/weights/mini"; source = [{ uri = "hf://sentence-transformers/all-MiniLM-L6-v2"; }]; }
+          { name = "extra"; target = "/src/extra"; source = [{ uri = "extra"; }]; }
+        ];
+      }];
+    };
+    message = ''
+      cognix: weights.lock cannot be used:
+        - weight "minilm" has target "/src/weights/minilm", cog.yaml says "/src/weights/mini"
+        - weight "extra" of cog.yaml is not in it (not imported yet)
+        - weight "parakeet" is not in cog.yaml
+      Bring it up to date (remote sources need network) with
+        cognix weights import
+      and commit it.'';
+  };
+
+  imageWeightsNotPinned = {
+    expr = image { src = ./projects/image-weights; modules = [ ./projects/image-weights/cognix.nix { cognix.imageWeights = [{ source = "hf://acme/other"; target = "/src/other"; }]; } ]; };
+    message = ''
+      cognix: cognix.imageWeights takes hf://acme/other, and lock.json does not pin it.
+      The Nix build has no network, so every weight file is a fixed-output fetch pinned in lock.json. Pin them (this needs network) with
+        nix run .#image-weights.lock
+      and commit lock.json.'';
+  };
+
+  imageWeightsPinnedForOtherPatterns = {
+    expr = image { src = ./projects/image-weights; modules = [{ cognix.imageWeights = [{ source = "hf://acme/tiny@v1.0"; include = [ "*.json" ]; target = "/src/w"; }]; }]; };
+    message = ''
+      cognix: lock.json pins hf://acme/tiny@v1.0 for other patterns (include ["*.json","*.safetensors"], exclude []) than cognix.imageWeights gives (include ["*.json"], exclude []).
+      Pin it again (this needs network) with
+        nix run .#image-weights.lock
+      and commit lock.json.'';
+  };
+
+  imageWeightsSourceTwice = {
+    expr = image { src = ./projects/image-weights; modules = [ ./projects/image-weights/cognix.nix { cognix.imageWeights = [{ source = "hf://acme/tiny@v1.0"; target = "/src/w"; }]; } ]; };
+    message = ''
+      cognix: cognix.imageWeights takes hf://acme/tiny@v1.0 twice, with different include/exclude patterns.
+      Give each source once, with one set of patterns (two targets may take the same source with the same patterns).'';
+  };
+
+  imageWeightsClash = {
+    expr = image {
+      src = ./projects/image-weights;
+      modules = [ ./projects/image-weights/cognix.nix { cognix.imageWeights = [{ source = "hf://acme/tiny@v1.0"; include = [ "*.json" "*.safetensors" ]; target = "/src/weights/tiny/"; }]; } ];
+    };
+    message = "cognix: cognix.imageWeights puts more than one file at /src/weights/tiny/config.json, /src/weights/tiny/model.safetensors; give the sources different targets, or leave the files out of one with `exclude`.";
+  };
+
+  imageWeightsTargetIsAbsolute = {
+    expr = image { src = ./projects/image-weights; modules = [{ cognix.imageWeights = [{ source = "hf://acme/tiny@v1.0"; include = [ "*.json" "*.safetensors" ]; target = "weights"; }]; }]; };
+    message = "A definition for option `cognix.imageWeights.\"[definition 1-entry 1]\".target' is not of type `string matching the pattern /.*[^/].*'.";
+  };
 }

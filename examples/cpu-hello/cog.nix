@@ -23,7 +23,7 @@
     };
     image = null;
     model = null;
-    predict = "predict.py:Predictor";
+    predict = "run.py:Runner";
     train = null;
     concurrency = null;
     environment = { };
@@ -31,7 +31,7 @@
   };
   cognix = {
     generatedFrom = {
-      "cog.yaml" = "abf5be537fdac769e725075bc877a8dd3c0d796c65e43c1b17cea8688c5d5d4d";
+      "cog.yaml" = "78f77be6f893e9d9b822228bd836cf68c4799ce338b5a7f7555429052024e48d";
       "requirements.txt" = "2873ffd3386498f7e8d04c6c050b45194d35ec24d6e0998fed4db96c91dfaeff";
     };
   };

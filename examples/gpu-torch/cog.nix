@@ -25,7 +25,7 @@
     };
     image = null;
     model = null;
-    predict = "predict.py:Predictor";
+    predict = "run.py:Runner";
     train = null;
     concurrency = null;
     environment = { };
@@ -33,7 +33,7 @@
   };
   cognix = {
     generatedFrom = {
-      "cog.yaml" = "afaffcff2b5b658206f760d772fb81815338f2509f343f590a570995f641af53";
+      "cog.yaml" = "1d80b72396c3b86f51fb8d1b5a11490eac8ad93b00ac09fe4df42a050afad731";
       "requirements.txt" = "6b537d1fa2be15cd4fbcec3bc11c801ec28b2a5e411c65db2039668599521a45";
     };
   };

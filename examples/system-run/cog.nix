@@ -99,7 +99,7 @@
     };
     image = null;
     model = null;
-    predict = "predict.py:Predictor";
+    predict = "run.py:Runner";
     train = null;
     concurrency = null;
     environment = { };
@@ -107,7 +107,7 @@
   };
   cognix = {
     generatedFrom = {
-      "cog.yaml" = "8859eebedf49ae49ddc412ac8a46bc0889385efe6120a9254d6b978f057acf20";
+      "cog.yaml" = "071a5f80a7f1aec6e984b4d7cd5c869dd27653c25ff79d9934c49feded777f1b";
       "requirements.txt" = "a23aaf94250a9f53031a592980142245a848e2372b6c6c3093e8260b129265b8";
     };
   };

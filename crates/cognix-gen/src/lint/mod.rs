@@ -12,6 +12,7 @@ mod duplicate_attribute;
 mod generated_not_data;
 mod impure_builtin;
 mod placeholder_hash;
+mod undefined_variable;
 mod unquoted_url;
 
 /// Which files a lint applies to.
@@ -42,6 +43,7 @@ pub const ALL: &[&dyn Lint] = &[
     &unquoted_url::UnquotedUrl,
     &placeholder_hash::PlaceholderHash,
     &generated_not_data::GeneratedNotData,
+    &undefined_variable::UndefinedVariable,
 ];
 
 /// The code of a file that does not parse (or is not text): not a lint, so in no registry entry.
