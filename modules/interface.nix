@@ -20,6 +20,7 @@ let
     };
   };
 
+  # One part of a run command: cognix-gen's run::Step (`kind` is its run::StepKind).
   step = types.submodule {
     options = {
       kind = mkOption {
@@ -86,6 +87,7 @@ let
     };
   };
 
+  # A build.run item with cognix-gen's classification: run::RunItem.
   runItem = types.submodule ({ config, ... }: {
     options = {
       command = mkOption {
@@ -216,7 +218,7 @@ in
       cudnn = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "The cuDNN major version cog resolved.";
+        description = "The cuDNN major version cog resolved (or that cog.yaml set). It only reaches the `run.cog.config` label: the image gets cuDNN, when it needs it, from the wheels (torch's `nvidia-cudnn-*`), and no module builds anything with this version.";
         example = "9";
       };
       sdk_version = mkOption {

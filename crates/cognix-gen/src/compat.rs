@@ -3,14 +3,22 @@
 //! The default mode adds cognix's legacy tables (`lib/compat/*_legacy.json`: torch 1.0–1.10,
 //! TensorFlow releases cog dropped, CUDA 8–10 images), so models cog no longer builds resolve to
 //! the CUDA their wheels were built for; `--strict` reads cog's tables alone. The Nix library
-//! reads the same files.
+//! reads the same files. `Mode`, the choice between cognix's defaults and cog's decisions, lives
+//! here because the tables are where the two first differ. In: the mode; out: its tables.
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
 use crate::version;
-use crate::Mode;
+
+/// cognix's defaults, or cog's decisions exactly (`--strict`). docs/compatibility.md lists the
+/// differences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Default,
+    Strict,
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

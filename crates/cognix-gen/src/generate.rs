@@ -1,6 +1,7 @@
 //! cog.nix: the completed configuration as a Nix module (`{ cog = { … }; }`), re-parsed and linted
 //! before it is written, and written atomically (a temporary file renamed over the old one) so a
-//! failed run leaves an existing cog.nix untouched.
+//! failed run leaves an existing cog.nix untouched. In: the completed configuration and the files
+//! it was read from; out: cog.nix's text, its freshness, the file.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -9,7 +10,7 @@ use std::path::Path;
 
 use crate::diagnostic::Severity;
 use crate::lint::{self, Scope};
-use crate::output::Resolved;
+use crate::output::Completed;
 use crate::project::Input;
 
 /// Why cog.nix was not produced or not written.
@@ -26,10 +27,10 @@ pub enum Error {
 /// The full text of cog.nix: the configuration under `cog`, and under `cognix.generatedFrom` the
 /// sha256 of every file it was made from, which evaluation compares with the files themselves so
 /// a cog.nix left behind by an edit of cog.yaml is refused rather than built.
-pub fn render(resolved: &Resolved, inputs: &[Input]) -> Result<String, Error> {
+pub fn render(completed: &Completed, inputs: &[Input]) -> Result<String, Error> {
     let generated_from: serde_json::Map<String, serde_json::Value> =
         inputs.iter().map(|i| (i.name.clone(), serde_json::Value::String(i.sha256.clone()))).collect();
-    let value = serde_json::json!({ "cog": resolved, "cognix": { "generatedFrom": generated_from } });
+    let value = serde_json::json!({ "cog": completed, "cognix": { "generatedFrom": generated_from } });
     let mut out = String::new();
     let _ = writeln!(
         out,

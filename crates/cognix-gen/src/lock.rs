@@ -8,9 +8,9 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Kind, Sink};
 use crate::project::MAX_FILE_BYTES;
-use crate::run::{Classified, Step};
+use crate::run::{RunItem, StepKind};
 
 /// The URLs lock.json pins; empty when there is no lock, or none cognix-gen can read (the Nix
 /// evaluation reports a broken lock).
@@ -28,15 +28,14 @@ pub fn pinned(project_root: &Path) -> BTreeSet<String> {
     }
 }
 
-/// Warns (CG502) about each download of `items` — `(key, position, classification)` — that
-/// `pinned` lacks; `pip` downloads are pinned with the Python packages and are left out.
-pub fn warn_unpinned(items: &[(String, Pos, Classified)], pinned: &BTreeSet<String>, file: &str, diagnostics: &mut Vec<Diagnostic>) {
-    for (key, pos, classified) in items {
-        for chained in &classified.steps {
-            if let Step::Fetch { tool, url, destination: Some(destination), .. } = &chained.step {
+/// Warns (CG502) about each download of `items` that `pinned` lacks; `pip` downloads are pinned
+/// with the Python packages and are left out.
+pub fn warn_unpinned(items: &[RunItem], pinned: &BTreeSet<String>, sink: &mut Sink) {
+    for item in items {
+        for step in &item.steps {
+            if let StepKind::Fetch { tool, url, destination: Some(destination), .. } = &step.kind {
                 if *tool != "pip" && !pinned.contains(url) {
-                    let kind = Kind::FetchNeedsHash { url: url.clone(), destination: destination.clone() };
-                    diagnostics.push(Diagnostic::new(kind, file, *pos, key.as_str()));
+                    sink.report(Kind::FetchNeedsHash { url: url.clone(), destination: destination.clone() }, item.pos, &item.key);
                 }
             }
         }
@@ -46,9 +45,10 @@ pub fn warn_unpinned(items: &[(String, Pos, Classified)], pinned: &BTreeSet<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Pos;
 
-    fn fetch(url: &str) -> Classified {
-        let step = Step::Fetch {
+    fn fetch(key: &str, pos: Pos, url: &str) -> RunItem {
+        let kind = StepKind::Fetch {
             command: format!("curl -o /x {url}"),
             tool: "curl",
             url: url.to_owned(),
@@ -57,7 +57,8 @@ mod tests {
             unpack: false,
             submodules: false,
         };
-        Classified { command: String::new(), mounts: Vec::new(), steps: vec![crate::run::Chained { step, operator: None }] }
+        let steps = vec![crate::run::Step { kind, operator: None }];
+        RunItem { key: key.to_owned(), pos, command: String::new(), mounts: Vec::new(), steps }
     }
 
     #[test]
@@ -72,12 +73,10 @@ mod tests {
 
     #[test]
     fn warns_only_about_unpinned_downloads() {
-        let items = vec![
-            ("build.run[0]".to_owned(), Pos::new(3, 5), fetch("https://a/x")),
-            ("build.run[1]".to_owned(), Pos::new(4, 5), fetch("https://a/y")),
-        ];
-        let mut diagnostics = Vec::new();
-        warn_unpinned(&items, &BTreeSet::from(["https://a/x".to_owned()]), "cog.yaml", &mut diagnostics);
+        let items = vec![fetch("build.run[0]", Pos::new(3, 5), "https://a/x"), fetch("build.run[1]", Pos::new(4, 5), "https://a/y")];
+        let mut sink = Sink::new("cog.yaml");
+        warn_unpinned(&items, &BTreeSet::from(["https://a/x".to_owned()]), &mut sink);
+        let diagnostics = sink.diagnostics();
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].key, "build.run[1]");
         assert_eq!(diagnostics[0].pos, Pos::new(4, 5));

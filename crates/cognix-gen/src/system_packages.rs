@@ -1,15 +1,17 @@
 //! `build.system_packages` (and `apt-get install` in run commands): apt package names, cleaned of
 //! apt options and version qualifiers, checked against `lib/system-packages.json`. cog.nix keeps
 //! the apt names; the Nix module maps them with the same table, in the same order (the table,
-//! then a nixpkgs attribute of that name), after the user's own `cognix.aptPackages`.
+//! then a nixpkgs attribute of that name), after the user's own `cognix.aptPackages`. In: the
+//! requested names with their key and position; out: cog.nix's `build.system_packages`, and
+//! `attributes`, the lookup the parity test compares with the Nix module's.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
-use crate::Mode;
+use crate::compat::Mode;
+use crate::diagnostic::{Kind, Pos, Reported, Sink};
 
 #[derive(Deserialize)]
 struct Table {
@@ -32,24 +34,22 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| serde_json::from_str(TABLE_JSON).expect("lib/system-packages.json parses"))
 }
 
-/// One package request: a `system_packages` item or an `apt-get install` argument.
-#[derive(Clone, Copy, Debug)]
-pub struct Request<'a> {
-    pub text: &'a str,
-    /// The config file's name.
-    pub file: &'a str,
+/// One package request: a `system_packages` item or an `apt-get install` argument, with the
+/// position and cog.yaml key it was written at.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub text: String,
     pub pos: Pos,
-    pub key: &'a str,
+    pub key: String,
 }
 
 /// The apt names of the requests (deduplicated, in order). A name the table does not know is a
 /// warning in the default mode (the user maps it in Nix) and an error with `--strict`;
 /// `Err(Reported)` after every request has been looked at.
-pub fn resolve(requests: &[Request<'_>], mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<String>, Reported> {
+pub fn apt_names(requests: &[Request], mode: Mode, sink: &mut Sink) -> Result<Vec<String>, Reported> {
     let mut out: Vec<String> = Vec::new();
-    let mut failed = false;
     for request in requests {
-        let mut report = |kind: Kind| diagnostics.push(Diagnostic::new(kind, request.file, request.pos, request.key));
+        let mut report = |kind: Kind| sink.report(kind, request.pos, &request.key);
         // Items like "fluidsynth --fix-missing" carry apt options along.
         for word in request.text.split_whitespace() {
             if word.starts_with('-') {
@@ -65,7 +65,6 @@ pub fn resolve(requests: &[Request<'_>], mode: Mode, diagnostics: &mut Vec<Diagn
                 Lookup::Dropped(reason) => report(Kind::SystemPackageDropped { name: name.to_owned(), reason }),
                 Lookup::Unknown(suggestions) if mode == Mode::Strict => {
                     report(Kind::SystemPackageUnknown { name: name.to_owned(), suggestions });
-                    failed = true;
                 }
                 Lookup::Unknown(suggestions) => report(Kind::SystemPackageUnknownAccepted { name: name.to_owned(), suggestions }),
             }
@@ -74,11 +73,7 @@ pub fn resolve(requests: &[Request<'_>], mode: Mode, diagnostics: &mut Vec<Diagn
             }
         }
     }
-    if failed {
-        Err(Reported)
-    } else {
-        Ok(out)
-    }
+    sink.result(out)
 }
 
 /// `pkg=1.2-3` (apt version) or `pkg:amd64` (architecture) → (`pkg`, the qualifier).
@@ -172,23 +167,24 @@ fn suggestions(name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
 
-    fn resolve_in(names: &[&str], mode: Mode) -> (Result<Vec<String>, Reported>, Vec<String>) {
+    fn apt_names_in(names: &[&str], mode: Mode) -> (Result<Vec<String>, Reported>, Vec<String>) {
         let requests: Vec<_> =
-            names.iter().map(|n| Request { text: n, file: "cog.yaml", pos: Pos::START, key: "build.system_packages" }).collect();
-        let mut diags = Vec::new();
-        let result = resolve(&requests, mode, &mut diags);
-        (result, diags.iter().map(Diagnostic::message).collect())
+            names.iter().map(|n| Request { text: (*n).to_owned(), pos: Pos::START, key: "build.system_packages".to_owned() }).collect();
+        let mut sink = Sink::new("cog.yaml");
+        let result = apt_names(&requests, mode, &mut sink);
+        (result, sink.diagnostics().iter().map(Diagnostic::message).collect())
     }
 
-    fn resolve_names(names: &[&str]) -> (Result<Vec<String>, Reported>, Vec<String>) {
-        resolve_in(names, Mode::Default)
+    fn apt_names_of(names: &[&str]) -> (Result<Vec<String>, Reported>, Vec<String>) {
+        apt_names_in(names, Mode::Default)
     }
 
     #[test]
     fn apt_names_are_kept_and_attributes_map() {
         let names = ["libgl1-mesa-glx", "libglib2.0-0", "ffmpeg", "xorg.libSM", "libGL", "ffmpeg-headless"];
-        let (result, warnings) = resolve_names(&names);
+        let (result, warnings) = apt_names_of(&names);
         assert_eq!(result.unwrap(), names);
         assert!(warnings.is_empty());
         let mapped: Vec<_> = names.iter().map(|n| attributes(n).unwrap()).collect();
@@ -197,7 +193,7 @@ mod tests {
 
     #[test]
     fn flags_versions_and_dropped_packages_warn() {
-        let (result, warnings) = resolve_names(&["fluidsynth --fix-missing", "git=1:2.34", "sudo"]);
+        let (result, warnings) = apt_names_of(&["fluidsynth --fix-missing", "git=1:2.34", "sudo"]);
         assert_eq!(result.unwrap(), ["fluidsynth", "git", "sudo"]);
         assert_eq!(attributes("sudo"), Some(Vec::new()));
         assert_eq!(warnings.len(), 3);
@@ -211,7 +207,7 @@ mod tests {
         assert!(glob("cuda-toolkit-*", "cuda-toolkit-12-1"));
         assert!(glob("libpython3*-dev", "libpython3.11-dev"));
         assert!(!glob("libpython3*-dev", "libpython3.11"));
-        let (result, warnings) = resolve_names(&["cuda-toolkit-12-1", "libpython3.11-dev"]);
+        let (result, warnings) = apt_names_of(&["cuda-toolkit-12-1", "libpython3.11-dev"]);
         assert_eq!(result.unwrap(), ["cuda-toolkit-12-1", "libpython3.11-dev"]);
         assert_eq!(attributes("cuda-toolkit-12-1"), Some(Vec::new()));
         assert_eq!(warnings.len(), 2);
@@ -219,7 +215,7 @@ mod tests {
 
     #[test]
     fn unknown_names_suggest_close_ones() {
-        let (result, errors) = resolve_in(&["libglib2.0-O"], Mode::Strict);
+        let (result, errors) = apt_names_in(&["libglib2.0-O"], Mode::Strict);
         assert!(result.is_err());
         assert!(errors[0].contains("unknown system package \"libglib2.0-O\""), "{errors:?}");
         assert!(errors[0].contains("closest known names: libglib2.0-0"), "{errors:?}");
@@ -227,7 +223,7 @@ mod tests {
 
     #[test]
     fn unknown_names_are_kept_for_the_user_to_map_in_default_mode() {
-        let (result, warnings) = resolve_names(&["libturbojpeg0-nothere"]);
+        let (result, warnings) = apt_names_of(&["libturbojpeg0-nothere"]);
         assert_eq!(result.unwrap(), ["libturbojpeg0-nothere"]);
         assert_eq!(attributes("libturbojpeg0-nothere"), None);
         assert!(warnings[0].contains("cognix.aptPackages.\"libturbojpeg0-nothere\" = [ pkgs.<package> ];"), "{warnings:?}");
@@ -238,7 +234,7 @@ mod tests {
         let wild = include_str!("../tests/fixtures/apt-names-in-the-wild.tsv");
         for line in wild.lines().filter(|l| !l.starts_with('#')) {
             let name = line.split('\t').nth(1).unwrap();
-            let (result, warnings) = resolve_names(&[name]);
+            let (result, warnings) = apt_names_of(&[name]);
             assert!(result.is_ok() && !warnings.iter().any(|w| w.contains("not in cognix's table")), "{name} is not mapped");
         }
     }

@@ -1,12 +1,12 @@
 //! cog's requirement rewrite for linux/amd64 (cog-spec §11): pinned torch, torchvision and
 //! TensorFlow lines are pointed at the wheel built for the resolved CUDA (or the CPU wheel), and
-//! the wheel index they come from is collected.
+//! the wheel index they come from is collected. In: one requirement line and the build's GPU and
+//! CUDA; out: the line to install, its index URLs, and a warning when there is one.
 
-use crate::compat::{tables, Tables, TorchRow};
+use crate::compat::{tables, Mode, Tables, TorchRow};
 use crate::diagnostic::Kind;
 use crate::requirements::{is_local, normalize, package_name, split_pinned, versions};
 use crate::version;
-use crate::Mode;
 
 /// One rewritten line and the indexes it needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

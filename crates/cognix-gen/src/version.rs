@@ -1,6 +1,7 @@
 //! cog's version primitives (cog-spec §9): `NUM[.NUM[.NUM]][+META]`, a missing minor counts as 0,
 //! a missing patch is absent. CUDA and torch resolution is defined in these terms, so they are
-//! reproduced exactly rather than replaced by PEP 440 ordering.
+//! reproduced exactly rather than replaced by PEP 440 ordering. In: version strings; out: their
+//! comparisons.
 
 use std::cmp::Ordering;
 

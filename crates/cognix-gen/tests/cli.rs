@@ -291,4 +291,10 @@ fn lint_reports_locations_and_exits_by_severity() {
 
     let out = run(p.path(), &["lint", "missing.nix"]);
     assert_eq!(out.status.code(), Some(1));
+
+    // Located at the first byte that is not UTF-8, as cog.yaml's CG004 is.
+    fs::write(p.file("latin1.nix"), b"{\n  name = \"caf\xe9\";\n}\n").unwrap();
+    let out = run(p.path(), &["lint", "latin1.nix"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "latin1.nix:2:14: error[NL000]: file is not valid UTF-8\n");
 }

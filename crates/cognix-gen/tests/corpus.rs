@@ -48,7 +48,7 @@ fn every_corpus_file_converts_or_fails_with_located_errors() {
             assert!(!d.message().is_empty(), "{name}: empty message");
         }
         let warnings = outcome.warnings().count();
-        if let Some(r) = &outcome.resolved {
+        if let Some(r) = &outcome.completed {
             converted += 1;
             let text = generate::render(r, &outcome.project.as_ref().unwrap().inputs).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(lint::check(&text, Scope::Generated).is_empty(), "{name}: cog.nix is not plain data");

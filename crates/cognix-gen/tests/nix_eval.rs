@@ -26,7 +26,7 @@ fn cog_nix_evaluates_to_the_resolved_json() {
         let Some(mut json) = outcome.json() else { continue };
         json.as_object_mut().unwrap().remove("warnings");
         let inputs = &outcome.project.as_ref().unwrap().inputs;
-        let text = generate::render(outcome.resolved.as_ref().unwrap(), inputs).unwrap();
+        let text = generate::render(outcome.completed.as_ref().unwrap(), inputs).unwrap();
         let file = out.path().join(format!("{checked}.nix"));
         fs::write(&file, text).unwrap();
         let generated_from: serde_json::Map<_, _> = inputs.iter().map(|i| (i.name.clone(), i.sha256.clone().into())).collect();

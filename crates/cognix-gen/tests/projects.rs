@@ -11,7 +11,7 @@ use cognix_gen::{generate, resolve, Mode};
 fn describe(dir: &Path, mode: Mode) -> String {
     let outcome = resolve(dir, mode);
     let mut out = String::new();
-    out.push_str(if outcome.resolved.is_some() { "result: ok\n" } else { "result: error\n" });
+    out.push_str(if outcome.completed.is_some() { "result: ok\n" } else { "result: error\n" });
     for d in &outcome.diagnostics {
         out.push_str(&d.render(""));
         out.push('\n');
@@ -21,7 +21,7 @@ fn describe(dir: &Path, mode: Mode) -> String {
         out.push_str(&serde_json::to_string_pretty(&json).unwrap());
         out.push('\n');
         let project = outcome.project.as_ref().unwrap();
-        let nix = generate::render(outcome.resolved.as_ref().unwrap(), &project.inputs).expect("cog.nix renders");
+        let nix = generate::render(outcome.completed.as_ref().unwrap(), &project.inputs).expect("cog.nix renders");
         out.push_str("--- cog.nix\n");
         out.push_str(&nix);
     }

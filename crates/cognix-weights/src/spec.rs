@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cognix_gen::diagnostic::{Diagnostic, Pos, Severity};
+use cognix_gen::diagnostic::{Diagnostic, Pos, Severity, Sink};
 use cognix_gen::{config, yaml, Mode};
 
 use crate::lock;
@@ -55,21 +55,23 @@ impl Project {
         let prefix = outcome.project.as_ref().map_or(String::new(), |p| p.display.clone());
         let errors: Vec<String> =
             outcome.diagnostics.iter().filter(|d| d.severity() == Severity::Error).map(|d| d.render(&prefix)).collect();
-        let (Some(mut project), Some(resolved), true) = (outcome.project, outcome.resolved, errors.is_empty()) else {
+        let (Some(mut project), Some(completed), true) = (outcome.project, outcome.completed, errors.is_empty()) else {
             return Err(errors);
         };
         // cognix-gen's completed configuration has no positions; the decoded document does.
         let file = project.config_name().to_owned();
-        let text = project.read_config().map_err(|d| vec![d.render(&prefix)])?;
+        let mut sink = Sink::new(file.clone());
+        let rendered = |sink: &Sink| sink.diagnostics().iter().map(|d| d.render(&prefix)).collect::<Vec<_>>();
+        let text = project.read_config(&mut sink).map_err(|_| rendered(&sink))?;
         let document = yaml::parse(&text, yaml::Limits::default())
             .map_err(|e| vec![Diagnostic::new(e.kind, file.clone(), e.pos, e.key).render(&prefix)])?;
-        let (decoded, _) = config::decode(document.root.as_ref(), &file);
+        let decoded = config::decode(document.root.as_ref(), &mut sink).map_err(|_| rendered(&sink))?;
         let mut problems = Vec::new();
         let weights = decoded.weights.iter().enumerate().map(|(i, w)| spec(i, w, &mut problems)).collect();
         if !problems.is_empty() {
             return Err(problems.iter().map(|p| p.render(&format!("{prefix}{file}"))).collect());
         }
-        Ok(Project { root: project.root().to_path_buf(), display: prefix, config_name: file, model: resolved.model, weights })
+        Ok(Project { root: project.root().to_path_buf(), display: prefix, config_name: file, model: completed.model, weights })
     }
 
     /// weights.lock, beside cog.yaml.
