@@ -181,12 +181,11 @@ def pin(download):
     return {"hash": sri(hash_url(download["url"]))}
 
 
-def current_pins(path):
-    if not os.path.exists(path):
-        return {}
+def current_pins(path, field):
+    """lock.json's `field` object, or nothing when there is no lock or none that reads."""
     try:
         with open(path) as f:
-            pins = json.load(f).get("fetches", {})
+            pins = json.load(f).get(field, {})
     except (OSError, ValueError, AttributeError):
         return {}
     return pins if isinstance(pins, dict) else {}
@@ -196,7 +195,7 @@ def main(downloads_path, lock_path, out_path):
     with open(downloads_path) as f:
         downloads = json.load(f)
     update = os.environ.get("COGNIX_UPDATE_FETCHES") == "1"
-    existing = {} if update else current_pins(lock_path)
+    existing = {} if update else current_pins(lock_path, "fetches")
     pins, kept, failures = {}, 0, []
     if downloads:
         print(f"cognix: pinning {len(downloads)} download(s) of build.run", file=sys.stderr)

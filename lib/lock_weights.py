@@ -34,7 +34,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from lock_fetches import CHUNK, TIMEOUT, FetchError, Progress
+from lock_fetches import CHUNK, TIMEOUT, FetchError, Progress, current_pins
 
 
 def pattern_regex(line):
@@ -213,19 +213,10 @@ def resolve(hub, wanted):
     return {"fingerprint": fingerprint, "include": include, "exclude": exclude, "files": files}
 
 
-def current_pins(path):
-    try:
-        with open(path) as f:
-            pins = json.load(f).get("weights", {})
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return pins if isinstance(pins, dict) else {}
-
-
 def main(sources_path, lock_path, out_path):
     with open(sources_path) as f:
         wanted = json.load(f)
-    existing = {} if os.environ.get("COGNIX_UPDATE_WEIGHTS") == "1" else current_pins(lock_path)
+    existing = {} if os.environ.get("COGNIX_UPDATE_WEIGHTS") == "1" else current_pins(lock_path, "weights")
     hub, pins, kept, failures = Hub(), {}, 0, []
     if wanted:
         print(f"cognix: pinning {len(wanted)} weight source(s) of cognix.imageWeights", file=sys.stderr)

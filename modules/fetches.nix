@@ -46,23 +46,14 @@ let
 
   # What the lock command needs to pin each download, in cog.yaml order.
   toPin = map (step: { inherit (step) url tool rev submodules key; }) downloads;
-  downloadsFile = deps.writeText "cognix-downloads.json" (builtins.toJSON toPin);
-
-  lockField = deps.writeShellScript "cognix-lock-fetches" ''
-    set -euo pipefail
-    export PATH=${lib.makeBinPath [ deps.gitMinimal ]}:$PATH
-    export SSL_CERT_FILE=''${SSL_CERT_FILE:-${deps.cacert}/etc/ssl/certs/ca-bundle.crt}
-    export GIT_SSL_CAINFO=''${GIT_SSL_CAINFO:-$SSL_CERT_FILE}
-    root=$(${env.paths.findRoot})
-    exec ${deps.python3}/bin/python3 ${../lib/lock_fetches.py} ${downloadsFile} \
-      "$root/${env.paths.package}/${env.paths.lockFile}" "$out"
-  '';
 in
 {
-  python-env.lock.fields.fetches = {
-    script = lockField;
-    # A lock made before downloads were pinned in it has none.
-    default = { };
+  python-env.lock.fields.fetches = import ../lib/lock-field.nix { inherit lib; } {
+    inherit config;
+    name = "fetches";
+    script = "lock_fetches.py";
+    input = toPin;
+    path = [ deps.gitMinimal ];
   };
 
   cognix.outputs.toPin = toPin;

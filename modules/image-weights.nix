@@ -85,26 +85,13 @@ let
     "sha256:" + builtins.hashString "sha256"
       (concatStringsSep "\n" (builtins.sort builtins.lessThan (map (f: "${f.sha256}  ${f.path}") files)));
 
-  pinsFile = deps.writeText "cognix-image-weights.json" (builtins.toJSON toPin);
-  # lock_weights.py imports lock_fetches.py's download helpers from beside it.
-  scripts = builtins.path {
-    path = ../lib;
-    name = "cognix-lock-scripts";
-    filter = path: _: lib.elem (baseNameOf path) [ "lock_fetches.py" "lock_weights.py" ];
-  };
-  lockField = deps.writeShellScript "cognix-lock-weights" ''
-    set -euo pipefail
-    export SSL_CERT_FILE=''${SSL_CERT_FILE:-${deps.cacert}/etc/ssl/certs/ca-bundle.crt}
-    root=$(${env.paths.findRoot})
-    exec ${deps.python3}/bin/python3 ${scripts}/lock_weights.py ${pinsFile} \
-      "$root/${env.paths.package}/${env.paths.lockFile}" "$out"
-  '';
 in
 {
-  python-env.lock.fields.weights = {
-    script = lockField;
-    # A lock made before image weights were pinned in it has none.
-    default = { };
+  python-env.lock.fields.weights = import ../lib/lock-field.nix { inherit lib; } {
+    inherit config;
+    name = "weights";
+    script = "lock_weights.py";
+    input = toPin;
   };
 
   cognix.outputs.imageWeightsToPin = toPin;

@@ -83,7 +83,7 @@ in
       inherit (run.config.cognix.outputs) toPin;
       script = map (needle: lib.hasInfix needle (builtins.unsafeDiscardStringContext run.config.python-env.lock.fields.fetches.script.text)) [
         "lock_fetches.py"
-        (builtins.unsafeDiscardStringContext "${double.writeText "cognix-downloads.json" (builtins.toJSON run.config.cognix.outputs.toPin)}")
+        (builtins.unsafeDiscardStringContext "${double.writeText "cognix-lock-fetches.json" (builtins.toJSON run.config.cognix.outputs.toPin)}")
         "/lock.json\" \"$out\""
       ];
     };

@@ -162,7 +162,7 @@ in
   };
 
   lockCommandPinsTheImageWeights = {
-    expr = builtins.match ".*/bin/python3 /nix/store/[a-z0-9]{32}-cognix-lock-scripts/lock_weights.py /nix/store/[a-z0-9]{32}-cognix-image-weights.json [\\]\n.*"
+    expr = builtins.match ".*/bin/python3 /nix/store/[a-z0-9]{32}-cognix-lock-scripts/lock_weights.py /nix/store/[a-z0-9]{32}-cognix-lock-weights.json [\\]\n.*"
       image.config.python-env.lock.fields.weights.script.text != null;
     expected = true;
   };
