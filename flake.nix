@@ -49,6 +49,7 @@
         perSystem = { config, system, pkgs, lib, ... }:
           let
             cognix-gen = pkgs.callPackage ./crates/cognix-gen/package.nix { };
+            cognix = pkgs.callPackage ./crates/cognix/package.nix { };
           in
           {
             _module.args.pkgs = import nixpkgs { inherit system; };
@@ -60,14 +61,14 @@
               })
               examples);
 
-            packages = { inherit cognix-gen; default = cognix-gen; };
+            packages = { inherit cognix-gen cognix; default = cognix-gen; };
 
-            # `nix flake check` on a machine with network: the tool with its tests, the examples'
+            # `nix flake check` on a machine with network: the tools with their tests, the examples'
             # cog.nix are fresh, and (from the flake module, one check per model) every example
             # image builds (the GPU one fetches about 4 GB of torch and nvidia wheels; no GPU is
             # needed to build it).
             checks = {
-              inherit cognix-gen;
+              inherit cognix-gen cognix;
               examples-cog-nix-fresh = pkgs.runCommand "examples-cog-nix-fresh" { } ''
                 ${lib.concatMapStrings (name: "${lib.getExe cognix-gen} generate --check ${./examples + "/${name}"}\n") examples}
                 touch $out

@@ -1,24 +1,9 @@
-# cognix-gen, built from this repository's Cargo workspace. The source is the whole workspace
-# (Cargo.lock lists every member, and `--frozen` refuses a lock that names a missing one) and lib/,
-# since the crate embeds lib/compat/*.json and lib/system-packages.json.
+# cognix-gen, built from this repository's Cargo workspace (crates/workspace-source.nix).
 { lib, rustPlatform }:
-let
-  root = ../..;
-  wanted = [ "Cargo.toml" "Cargo.lock" "rustfmt.toml" "crates" "lib" ];
-  src = builtins.path {
-    path = root;
-    name = "cognix-gen-source";
-    filter = path: type:
-      let relative = lib.removePrefix "${toString root}/" (toString path); in
-      lib.elem relative wanted
-      || (lib.hasPrefix "crates/" relative && builtins.match "crates/[^/]+/(fuzz|target)(/.*)?" relative == null)
-      || lib.hasPrefix "lib/" relative;
-  };
-in
 rustPlatform.buildRustPackage {
   pname = "cognix-gen";
   version = (lib.importTOML ./Cargo.toml).package.version;
-  inherit src;
+  src = import ../workspace-source.nix { inherit lib; name = "cognix-gen"; };
   cargoLock.lockFile = ../../Cargo.lock;
   cargoBuildFlags = [ "-p" "cognix-gen" ];
   cargoTestFlags = [ "-p" "cognix-gen" ];

@@ -92,14 +92,6 @@ impl ImageConfig {
     pub fn digest(&self) -> Digest {
         Digest::of(&self.bytes)
     }
-
-    /// The config's `config.Labels`, empty when there are none.
-    pub fn labels(&self) -> serde_json::Map<String, Value> {
-        serde_json::from_slice::<Value>(&self.bytes)
-            .ok()
-            .and_then(|v| v.pointer("/config/Labels").and_then(Value::as_object).cloned())
-            .unwrap_or_default()
-    }
 }
 
 /// Checks that the manifest's layers and the config's `diff_ids` line up.

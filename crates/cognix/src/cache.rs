@@ -26,7 +26,8 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// `$COGNIX_CACHE_DIR`, else `$XDG_CACHE_HOME/cognix`, else `~/.cache/cognix`.
+    /// `$COGNIX_CACHE_DIR`, else `$XDG_CACHE_HOME/cognix`, else `~/.cache/cognix`; with none of
+    /// them set, a cache that remembers nothing.
     pub fn from_env() -> Self {
         let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let root = var("COGNIX_CACHE_DIR")
@@ -37,11 +38,6 @@ impl Cache {
 
     pub fn at(root: &Path) -> Self {
         Self { root: Some(root.to_owned()) }
-    }
-
-    /// A cache that remembers nothing.
-    pub fn disabled() -> Self {
-        Self { root: None }
     }
 
     pub fn root(&self) -> Option<&Path> {
@@ -170,7 +166,7 @@ mod tests {
 
     #[test]
     fn a_disabled_cache_remembers_nothing() {
-        let cache = Cache::disabled();
+        let cache = Cache { root: None };
         cache.remember_layer(&digest(1), &digest(2));
         assert_eq!(cache.layer(&digest(1)), None);
     }

@@ -102,9 +102,9 @@ struct ServeArgs {
 
 #[derive(Args)]
 struct PushArgs {
-    /// `[MODEL] REF`: the model to build (the default package when left out) and where to push,
-    /// `host[:port]/repository[:tag]`, e.g. r8.im/acme/whisper.
-    #[arg(value_name = "[MODEL] REF", num_args = 1..=2, required = true)]
+    /// The model to build (left out: the flake's default package), then where to push:
+    /// `host[:port]/repository[:tag]`, e.g. `r8.im/acme/whisper`.
+    #[arg(value_name = "MODEL REF", num_args = 1..=2, required = true)]
     targets: Vec<String>,
     /// Push this instead of building: a stream script (`./result`), a docker-archive tar, or
     /// `-` for standard input.
@@ -152,6 +152,9 @@ struct LoginArgs {
     registry: Option<String>,
     #[command(flatten)]
     credentials: CredentialArgs,
+    /// Talk plain HTTP to a registry not on this machine.
+    #[arg(long)]
+    plain_http: bool,
 }
 
 pub fn run() -> Result<(), Error> {
@@ -243,15 +246,13 @@ fn push(flake: &str, args: PushArgs) -> Result<(), Error> {
     let (model, reference) = match (args.image.as_deref(), args.targets.as_slice()) {
         (_, [reference]) => (None, reference),
         (None, [model, reference]) => (Some(model.as_str()), reference),
-        (Some(_), [_, _]) => {
-            Cli::command().error(clap::error::ErrorKind::ArgumentConflict, "give either MODEL or --image SOURCE, not both").exit()
-        }
+        (Some(_), [_, _]) => usage_error("give either MODEL or --image SOURCE, not both"),
         _ => unreachable!("clap takes one or two"),
     };
     let target = Reference::parse(reference)?;
     let given = Given { username: args.credentials.username, password_stdin: args.credentials.password_stdin };
     if args.image.as_deref() == Some("-") && given.password_stdin {
-        Cli::command().error(clap::error::ErrorKind::ArgumentConflict, "--image - and --password-stdin both read standard input").exit();
+        usage_error("--image - and --password-stdin both read standard input");
     }
     // A given image is checked first; then the registry is asked, before a long build, so a
     // wrong address or a missing login shows at once.
@@ -297,17 +298,35 @@ fn push(flake: &str, args: PushArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// A usage error in `cognix push`, reported as clap reports its own (exit 2).
+fn usage_error(message: &str) -> ! {
+    let mut command = Cli::command();
+    command.build();
+    let push = command.find_subcommand_mut("push").expect("push is a subcommand");
+    push.error(clap::error::ErrorKind::ArgumentConflict, message).exit()
+}
+
 fn login(args: LoginArgs) -> Result<(), Error> {
     let registry = args.registry.unwrap_or_else(|| std::env::var("COG_REGISTRY_HOST").unwrap_or_else(|_| replicate::REGISTRY.to_owned()));
     let credentials = if replicate::is_replicate(&registry) && args.credentials.username.is_none() {
-        let token = auth::prompt_secret(&format!("CLI token for {registry} (from https://replicate.com/auth/token): "))?;
+        let token = login_secret(&args.credentials, &format!("CLI token for {registry} (from https://replicate.com/auth/token): "))?;
         replicate::credentials(&registry, token)?
     } else {
-        let username = args.credentials.username.ok_or(Error::LoginUser)?;
-        let secret = auth::prompt_secret(&format!("password for {username} at {registry}: "))?;
-        auth::Credentials { username, secret }
+        let username = args.credentials.username.clone().ok_or(Error::LoginUser)?;
+        let secret = login_secret(&args.credentials, &format!("password for {username} at {registry}: "))?;
+        let credentials = auth::Credentials { username, secret };
+        // As docker login does: the registry must take them before they are stored.
+        let options = registry::Options { plain_http: args.plain_http, ..registry::Options::default() };
+        Registry::new(&registry, Some(credentials.clone()), options).ping("")?;
+        credentials
     };
     let stored = auth::store(&registry, &credentials)?;
     eprintln!("logged in to {registry} as {}; credentials stored in {stored}", credentials.username);
     Ok(())
+}
+
+/// The password or token: from standard input with `--password-stdin`, else asked for on the
+/// terminal (without echo) or read from a pipe.
+fn login_secret(given: &CredentialArgs, prompt: &str) -> Result<auth::Secret, Error> {
+    Ok(if given.password_stdin { auth::read_secret_line(&mut std::io::stdin().lock())? } else { auth::prompt_secret(prompt)? })
 }

@@ -4,13 +4,11 @@
 //! the upload, so a registry that already has the blob (pushed from another machine, whose cache
 //! this one lacks) is asked first and nothing is sent.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 
-use flate2::write::GzEncoder;
-
 use crate::digest::{Blob, Digest, HashingReader, HashingWriter};
+use crate::gzip::GzipWriter;
 
 pub const MEDIA_TYPE_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 pub const MEDIA_TYPE_TAR_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
@@ -63,10 +61,7 @@ pub fn spool(layer: &mut dyn Read, compression: Compression, dir: &Path, progres
     let output = HashingWriter::new(BufWriter::with_capacity(BUFFER, file.as_file_mut()));
     let (blob_digest, blob_size, writer) = match compression {
         Compression::None => copy_with_progress(&mut input, output, progress)?.finish(),
-        Compression::Gzip { level } => {
-            let encoder = GzEncoder::new(output, flate2::Compression::new(level));
-            copy_with_progress(&mut input, encoder, progress)?.finish()?.finish()
-        }
+        Compression::Gzip { level } => copy_with_progress(&mut input, GzipWriter::new(output, level)?, progress)?.finish()?.finish(),
     };
     writer.into_inner().map_err(io::IntoInnerError::into_error)?;
     let (diff_id, uncompressed_size) = input.finish();
@@ -85,11 +80,6 @@ fn copy_with_progress<W: Write>(input: &mut dyn Read, mut output: W, progress: &
         output.write_all(&buffer[..n])?;
         progress(n as u64);
     }
-}
-
-/// Opens a spooled blob for reading from the start.
-pub fn reopen(spooled: &Spooled) -> io::Result<File> {
-    spooled.file.reopen()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! group: Ctrl-C reaches the docker client, which stops and removes the container, so an
 //! interrupted prediction leaves nothing running.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -192,11 +192,6 @@ pub fn same_image(record: &Value, config_digest: &str, config: &Value) -> bool {
         let ours = config.pointer(&format!("/config/{key}")).filter(|v| !v.is_null());
         theirs == ours
     })
-}
-
-/// Reads all of `reader` into `out` (the rest of a stream after its last tar entry).
-pub fn drain(reader: &mut dyn Read, out: &mut dyn Write) -> io::Result<u64> {
-    io::copy(reader, out)
 }
 
 #[cfg(test)]

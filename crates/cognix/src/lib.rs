@@ -3,7 +3,7 @@
 //!
 //! One concern per module: the command line (`cli`); docker archives (`archive`) and the stream
 //! scripts `nix build` leaves (`stream_script`); references (`reference`), credentials (`auth`)
-//! and the distribution API (`registry`, over `http`); layer compression (`compress`), the
+//! and the distribution API (`registry`, over `http`); layer compression (`compress`, `gzip`), the
 //! local digest cache (`cache`), manifests (`oci`) and the push itself (`push`); progress
 //! (`progress`); and the `nix` and `docker` commands (`nix`, `docker`), with cog's HTTP API
 //! for predictions (`predict`).
@@ -20,6 +20,7 @@ pub mod compress;
 pub mod digest;
 pub mod docker;
 pub mod error;
+pub mod gzip;
 pub mod http;
 pub mod load;
 pub mod nix;

@@ -88,13 +88,11 @@ impl Progress {
 
     fn update_message(&self) {
         if let Some(bar) = &self.bar {
-            bar.set_message(format!(
-                "layers {}/{} ({} present), {} sent",
-                self.done.load(Ordering::Relaxed),
-                self.layers,
-                self.present.load(Ordering::Relaxed),
-                megabytes(self.sent.load(Ordering::Relaxed))
-            ));
+            let done = self.done.load(Ordering::Relaxed);
+            // A stream's layers are counted as they come.
+            let layers = if self.layers == 0 { format!("layers {done}") } else { format!("layers {done}/{}", self.layers) };
+            let (present, sent) = (self.present.load(Ordering::Relaxed), megabytes(self.sent.load(Ordering::Relaxed)));
+            bar.set_message(format!("{layers} ({present} present), {sent} sent"));
         }
     }
 

@@ -66,20 +66,21 @@ impl Reference {
 
     /// The host the registry API answers on (Docker Hub's differs from its name).
     pub fn api_host(&self) -> &str {
-        if self.registry == DOCKER_HUB {
-            "registry-1.docker.io"
-        } else {
-            &self.registry
-        }
-    }
-
-    /// A registry on this machine, which docker talks to over plain HTTP without being told.
-    pub fn is_local(&self) -> bool {
-        is_local_host(&self.registry)
+        api_host(&self.registry)
     }
 }
 
-/// `localhost`, `127.x.x.x` and `[::1]`, with or without a port.
+/// The host a registry's API answers on (Docker Hub's differs from its name).
+pub fn api_host(registry: &str) -> &str {
+    if registry == DOCKER_HUB {
+        "registry-1.docker.io"
+    } else {
+        registry
+    }
+}
+
+/// A registry on this machine (`localhost`, `127.x.x.x`, `[::1]`, with or without a port),
+/// which docker talks to over plain HTTP without being told.
 pub fn is_local_host(registry: &str) -> bool {
     let host = registry.strip_prefix('[').map_or_else(
         || registry.rsplit_once(':').map_or(registry, |(host, _)| host),
@@ -170,11 +171,12 @@ mod tests {
 
     #[test]
     fn local_registries_are_recognised() {
-        assert!(Reference::parse("localhost:5000/m").unwrap().is_local());
-        assert!(Reference::parse("127.0.0.1:41234/m").unwrap().is_local());
-        assert!(Reference::parse("[::1]:5000/m").unwrap().is_local());
-        assert!(!Reference::parse("r8.im/a/m").unwrap().is_local());
-        assert!(!Reference::parse("127.example.com/a/m").unwrap().is_local());
+        for local in ["localhost:5000", "localhost", "127.0.0.1:41234", "127.1.2.3", "[::1]:5000"] {
+            assert!(is_local_host(local), "{local}");
+        }
+        for remote in ["r8.im", "127.example.com", "10.0.0.1:5000", "[::2]:5000"] {
+            assert!(!is_local_host(remote), "{remote}");
+        }
     }
 
     #[test]

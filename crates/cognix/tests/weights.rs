@@ -163,7 +163,7 @@ fn push(env: &Env, archive: &Path, project: &Path, reference: &str) -> Output {
 
 fn client(reference: &str) -> (Registry, Reference) {
     let reference = Reference::parse(reference).unwrap();
-    (Registry::new(&reference, None, Options::default()), reference)
+    (Registry::new(&reference.registry, None, Options::default()), reference)
 }
 
 fn manifest(reference: &str, tag: &str, accept: &str) -> Vec<u8> {

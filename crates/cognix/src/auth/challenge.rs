@@ -104,7 +104,9 @@ impl Session {
     fn fetch_token(&self, agent: &Agent, realm: &str, service: Option<&str>, scope: &str) -> Result<String, AuthError> {
         let mut url = realm.to_owned();
         let mut separator = if realm.contains('?') { '&' } else { '?' };
-        for (key, value) in service.map(|s| ("service", s)).into_iter().chain(scope.split(' ').map(|s| ("scope", s))) {
+        for (key, value) in
+            service.map(|s| ("service", s)).into_iter().chain(scope.split(' ').filter(|s| !s.is_empty()).map(|s| ("scope", s)))
+        {
             url.push(separator);
             let _ = write!(url, "{key}={}", http::encode(value));
             separator = '&';
@@ -127,7 +129,11 @@ impl Session {
                 realm: http::without_query(realm).to_owned(),
                 status,
                 detail: if detail.is_empty() { String::new() } else { format!(" ({detail})") },
-                hint: if status == 401 || status == 403 { login_hint(self.credentials.is_some()) } else { "try again later" },
+                hint: if status == 401 || status == 403 {
+                    login_hint(&self.registry, self.credentials.is_some())
+                } else {
+                    "try again later".into()
+                },
             });
         }
         let text = response.body_mut().with_config().limit(1 << 20).read_to_string().map_err(|e| unreachable(e.to_string()))?;
@@ -140,12 +146,13 @@ impl Session {
     }
 }
 
-/// What to tell a user the registry turned away.
-pub fn login_hint(had_credentials: bool) -> &'static str {
+/// What to tell a user `registry` turned away.
+pub fn login_hint(registry: &str, had_credentials: bool) -> String {
+    let how = format!("`cognix login {registry}`, `docker login {registry}`, or `cog login` for r8.im");
     if had_credentials {
-        "the stored credentials were refused: log in again (`cognix login REGISTRY`, `docker login REGISTRY`, or `cog login` for r8.im)"
+        format!("the credentials were refused: log in again ({how})")
     } else {
-        "log in first (`cognix login REGISTRY`, `docker login REGISTRY`, or `cog login` for r8.im), or pass --username and --password-stdin"
+        format!("log in first ({how}), or pass --username and --password-stdin")
     }
 }
 

@@ -73,7 +73,7 @@ pub enum AuthError {
     #[error("{0}")]
     Replicate(String),
     #[error("{registry}: the token service {realm} answered {status}{detail}; {hint}")]
-    TokenService { registry: String, realm: String, status: u16, detail: String, hint: &'static str },
+    TokenService { registry: String, realm: String, status: u16, detail: String, hint: String },
     #[error("{registry}: cannot reach the token service {realm}: {detail}")]
     TokenUnreachable { registry: String, realm: String, detail: String },
 }

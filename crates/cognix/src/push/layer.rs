@@ -1,7 +1,7 @@
 //! One layer's way into the registry: present already (HEAD the blob the cache names), mounted
 //! from another repository of the same registry, or read, compressed and uploaded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -42,6 +42,8 @@ pub struct Pusher<'a> {
     /// Blobs this push found in the repository, with their sizes: a layer listed twice is
     /// asked about once.
     present: Mutex<HashMap<Digest, u64>>,
+    /// Blobs the repository lacks and no mount could bring: asked about once.
+    absent: Mutex<HashSet<Digest>>,
 }
 
 impl<'a> Pusher<'a> {
@@ -63,6 +65,7 @@ impl<'a> Pusher<'a> {
             uploaded: AtomicUsize::new(0),
             uploaded_bytes: AtomicU64::new(0),
             present: Mutex::new(HashMap::new()),
+            absent: Mutex::new(HashSet::new()),
         }
     }
 
@@ -131,6 +134,9 @@ impl<'a> Pusher<'a> {
         if let Some(actual) = seen.filter(|a| matches(*a)) {
             return Ok(Some((Blob { digest: digest.clone(), size: actual }, Status::Present)));
         }
+        if self.absent.lock().expect("absent lock").contains(digest) {
+            return Ok(None);
+        }
         if let Some(actual) = self.registry.blob_size(self.repository, digest)?.filter(|a| matches(*a)) {
             self.mark_present(digest, actual);
             return Ok(Some((Blob { digest: digest.clone(), size: actual }, Status::Present)));
@@ -140,13 +146,18 @@ impl<'a> Pusher<'a> {
             if from == self.repository {
                 continue;
             }
-            // A registry that will not mount opens an upload session instead; it is left to
-            // expire, and the layer is uploaded in a session of its own.
-            if let Mount::Mounted = self.registry.mount_blob(self.repository, digest, &from)? {
-                self.mark_present(digest, size);
-                return Ok(Some((Blob { digest: digest.clone(), size }, Status::Mounted(from))));
+            match self.registry.mount_blob(self.repository, digest, &from)? {
+                Mount::Mounted => {
+                    self.mark_present(digest, size);
+                    return Ok(Some((Blob { digest: digest.clone(), size }, Status::Mounted(from))));
+                }
+                // The registry opened an upload instead (the blob is gone from `from`): it is
+                // cancelled; the upload, if any, gets a session of its own. A cancel that fails
+                // only leaves a session the registry expires.
+                Mount::Started(session) => drop(self.registry.cancel_upload(self.repository, session)),
             }
         }
+        self.absent.lock().expect("absent lock").insert(digest.clone());
         Ok(None)
     }
 

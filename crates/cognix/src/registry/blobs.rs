@@ -150,6 +150,18 @@ impl Registry {
         Ok(base)
     }
 
+    /// Cancels an upload session: the one a refused mount opens, when the blob is to be sent
+    /// in a session of its own.
+    pub fn cancel_upload(&self, repository: &str, session: Session) -> Result<(), RegistryError> {
+        let scope = push_scope(repository);
+        let location = session.location;
+        let response = self.send(&Request::new("DELETE", location.clone(), &scope), "pushing")?;
+        match response.status().as_u16() {
+            200 | 202 | 204 | 404 => Ok(()),
+            _ => Err(self.unexpected("DELETE", &location, response, "")),
+        }
+    }
+
     /// Downloads a blob into `out`, checking its digest. Returns its size.
     pub fn get_blob(&self, repository: &str, digest: &Digest, out: &mut dyn Write) -> Result<u64, RegistryError> {
         let scope = pull_scope(repository);

@@ -4,8 +4,10 @@
 //! on dropped connections and server errors.
 //!
 //! This is the public API the weights work uses as well: `blob_size`, `upload_blob`,
-//! `upload_reader`, `mount_blob`, `put_manifest` (a manifest or an index, under a tag or a
-//! digest), `manifest_descriptor` (HEAD by digest).
+//! `upload_reader`, `mount_blob` (and `upload_into` or `cancel_upload` the session a refused
+//! mount opens),
+//! `put_manifest` (a manifest or an index, under a tag or a digest), `manifest_descriptor`
+//! (HEAD by digest), `get_manifest`, `get_blob`.
 
 mod blobs;
 mod manifests;
@@ -20,7 +22,7 @@ pub use manifests::{Descriptor, MANIFEST_TYPES};
 
 use crate::auth::{challenge, AuthError, Credentials, Session};
 use crate::http::{self, Outcome};
-use crate::reference::Reference;
+use crate::reference::{self, Reference};
 
 /// cog's chunk size for r8.im: 96 MiB chunks got images over 10 GB through without time-outs.
 pub const DEFAULT_CHUNK_SIZE: u64 = 96 << 20;
@@ -91,19 +93,20 @@ impl Registry {
     /// so that a wrong address, a registry that is down or missing credentials show up before
     /// any layer is read.
     pub fn connect(reference: &Reference, credentials: Option<Credentials>, options: Options) -> Result<Self, RegistryError> {
-        let registry = Self::new(reference, credentials, options);
+        let registry = Self::new(&reference.registry, credentials, options);
         registry.ping(&push_scope(&reference.repository))?;
         Ok(registry)
     }
 
-    /// A client that has not talked to the registry yet.
-    pub fn new(reference: &Reference, credentials: Option<Credentials>, options: Options) -> Self {
-        let scheme = if reference.is_local() || options.plain_http { "http" } else { "https" };
+    /// A client for `registry` (`host[:port]`, as a reference names it) that has not talked to
+    /// it yet.
+    pub fn new(registry: &str, credentials: Option<Credentials>, options: Options) -> Self {
+        let scheme = if reference::is_local_host(registry) || options.plain_http { "http" } else { "https" };
         Self {
             agent: http::agent(),
-            base: format!("{scheme}://{}", reference.api_host()),
-            name: reference.registry.clone(),
-            session: Session::new(&reference.registry, credentials),
+            base: format!("{scheme}://{}", reference::api_host(registry)),
+            name: registry.to_owned(),
+            session: Session::new(registry, credentials),
             chunk_size: options.chunk_size.max(1),
         }
     }
@@ -112,9 +115,16 @@ impl Registry {
         &self.name
     }
 
-    /// `GET /v2/`: the registry is there, speaks the API and lets us in for `scope`.
+    /// `GET /v2/`: the registry is there, speaks the API and lets us in for `scope` (empty:
+    /// no repository, as `login` asks).
     pub fn ping(&self, scope: &str) -> Result<(), RegistryError> {
-        let response = self.send(&Request::new("GET", self.url("/v2/"), scope), "connect")?;
+        let request = Request::new("GET", self.url("/v2/"), scope);
+        // A registry that refuses the first connection is not there: no use retrying it for
+        // seconds. Server errors are retried as anywhere.
+        let response = http::with_retries(|_| match self.attempt(&request, "connecting")? {
+            Outcome::Retry { error: error @ RegistryError::Unreachable { .. }, .. } => Err(error),
+            outcome => Ok(outcome),
+        })?;
         match response.status().as_u16() {
             200 => Ok(()),
             404 => Err(self.protocol(format!("{}/v2/ is not a registry API (404); check the registry address", self.base))),
@@ -220,7 +230,7 @@ impl Registry {
     fn denied(&self, action: &str, status: u16, response: &mut Response<Body>) -> RegistryError {
         let detail = http::body_excerpt(response);
         let hint = if status == 401 {
-            challenge::login_hint(self.session.has_credentials()).replace("REGISTRY", &self.name)
+            challenge::login_hint(&self.name, self.session.has_credentials())
         } else if crate::auth::replicate::is_replicate(&self.name) {
             "check the model name: it must exist on replicate.com (create it at https://replicate.com/create) and belong to you or \
              your organisation"

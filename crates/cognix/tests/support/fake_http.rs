@@ -15,6 +15,8 @@ pub struct Head {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
+    /// The body, for requests answered here (not forwarded or dropped).
+    pub body: Vec<u8>,
 }
 
 impl Head {
@@ -121,6 +123,7 @@ fn serve(stream: TcpStream, upstream: Option<u16>, heads: &Mutex<Vec<Head>>, han
         Reply::Respond { status, headers, body } => {
             let mut rest = vec![0; head.content_length()];
             let _ = reader.read_exact(&mut rest);
+            heads.lock().unwrap()[number].body = rest;
             let mut text = format!("HTTP/1.1 {status} Fake\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
             for (name, value) in headers {
                 let _ = write!(text, "{name}: {value}\r\n");
@@ -169,5 +172,5 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Option<Head> {
         let (name, value) = line.split_once(':')?;
         headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    Some(Head { method, path, headers })
+    Some(Head { method, path, headers, body: Vec::new() })
 }

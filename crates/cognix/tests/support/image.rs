@@ -29,6 +29,20 @@ pub fn payload(seed: u64, size: usize) -> Vec<u8> {
     bytes
 }
 
+/// Random bytes only (what cognix's gzip writer stores rather than compresses).
+pub fn noise(seed: u64, size: usize) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut bytes = Vec::with_capacity(size + 8);
+    while bytes.len() < size {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&state.to_le_bytes());
+    }
+    bytes.truncate(size);
+    bytes
+}
+
 /// One layer: a tar holding one file of `size` bytes at `path`.
 pub fn layer(path: &str, content: &[u8]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
@@ -86,7 +100,7 @@ impl Image {
     }
 
     pub fn config_name(&self) -> String {
-        format!("{}.json", &sha256(&self.config())[7..])
+        config_name(&self.config())
     }
 
     pub fn layer_names(&self) -> Vec<String> {
@@ -94,11 +108,21 @@ impl Image {
     }
 
     pub fn manifest(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(&json!([{ "Config": self.config_name(), "RepoTags": [self.tag], "Layers": self.layer_names() }])).unwrap()
+        self.manifest_for(&self.config())
+    }
+
+    fn manifest_for(&self, config: &[u8]) -> Vec<u8> {
+        serde_json::to_vec_pretty(&json!([{ "Config": config_name(config), "RepoTags": [self.tag], "Layers": self.layer_names() }]))
+            .unwrap()
     }
 
     /// The archive, entries in streamLayeredImage's order.
     pub fn archive(&self) -> Vec<u8> {
+        self.archive_with_config(&self.config())
+    }
+
+    /// The archive with another config (one whose `diff_ids` may not match the layers).
+    pub fn archive_with_config(&self, config: &[u8]) -> Vec<u8> {
         let mut builder = tar::Builder::new(Vec::new());
         let mut add = |name: &str, bytes: &[u8]| {
             let mut header = tar::Header::new_ustar();
@@ -111,14 +135,18 @@ impl Image {
         for (name, layer) in self.layer_names().iter().zip(&self.layers) {
             add(name, layer);
         }
-        add(&self.config_name(), &self.config());
-        add("manifest.json", &self.manifest());
+        add(&config_name(config), config);
+        add("manifest.json", &self.manifest_for(config));
         builder.into_inner().unwrap()
     }
 
     pub fn write(&self, path: &Path) {
         std::fs::File::create(path).unwrap().write_all(&self.archive()).unwrap();
     }
+}
+
+fn config_name(config: &[u8]) -> String {
+    format!("{}.json", &sha256(config)[7..])
 }
 
 pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
