@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes examples/<name>/lock.json from pip's resolution report, in dream2nix's lock format, on a
+# Makes examples/<name>/lock.json from pip's resolution report, in dream2nix's lock format (and
+# build.run's downloads pinned by lib/lock_fetches.py, as the lock command does), on a
 # machine where Nix itself has no network but pip can reach PyPI (as on the machine the
 # committed locks were made on). Where Nix has network, `nix run .#example-<name>.lock` writes
 # the same file with dream2nix's own refresh script.
@@ -27,6 +28,10 @@ nix-instantiate --eval --strict --json -E "
     python = env.deps.python.pythonVersion;
     invalidationHash = builtins.hashString \"sha256\" (builtins.toJSON env.lock.invalidationData);
   }" >"$work/inputs.json"
+# build.run's downloads, pinned by the same script the lock command runs (the current pins kept).
+nix-instantiate --eval --strict --json -E "
+  ((import $repo/checks/eval/lib.nix { }).evalProject { src = $dir; }).config.cognix.outputs.toPin" >"$work/downloads.json"
+python3 "$repo/lib/lock_fetches.py" "$work/downloads.json" "$dir/lock.json" "$work/fetches.json"
 
 python=$(jq -r .python "$work/inputs.json")
 mapfile -t flags < <(jq -r '.pipFlags[]' "$work/inputs.json")
@@ -40,7 +45,7 @@ pip install --dry-run --ignore-installed --quiet --report "$work/report.json" --
   --only-binary=:all: --python-version "$python" --implementation cp "${platforms[@]}" \
   --target "$work/target" "${flags[@]}" "${requirements[@]}"
 
-python3 - "$work/inputs.json" "$work/report.json" >"$dir/lock.json" <<'PY'
+python3 - "$work/inputs.json" "$work/report.json" "$work/fetches.json" >"$work/lock.json" <<'PY'
 import json
 import sys
 
@@ -88,8 +93,10 @@ lock = {
         "sources": sources,
         "targets": {"default": {name: sorted(deps) for name, deps in sorted(default.items())}},
     },
+    "fetches": json.load(open(sys.argv[3])),
     "invalidationHash": inputs["invalidationHash"],
 }
 print(json.dumps(lock, indent=2, sort_keys=True))
 PY
+mv "$work/lock.json" "$dir/lock.json"
 echo "wrote $dir/lock.json ($(jq '.fetchPipMetadata.sources | length' "$dir/lock.json") distributions)"

@@ -1,8 +1,9 @@
 # The public library: turn a cog project into its image, lock refresh and dev shell.
 #
 # `nixpkgs` is the nixpkgs source (a flake input) used when a caller does not pass a package
-# set; `dream2nix` is dream2nix's flake.
-{ lib, dream2nix, nixpkgs ? null }:
+# set; `dream2nix` is dream2nix's flake; `nixpkgs-python` is cachix/nixpkgs-python's flake, which
+# builds the CPython releases nixpkgs lacks (modules/interpreter.nix).
+{ lib, dream2nix, nixpkgs ? null, nixpkgs-python ? null }:
 let
   cognixModule = ../modules;
 
@@ -30,12 +31,20 @@ let
   /** The image name when the caller gives none: the repository name of cog.yaml's `image`
       (`r8.im/acme/whisper` gives `whisper`), else the project directory's name, unless that is
       a store path's (`<hash>-source`, a flake's own directory), which would change with every
-      commit; then `model`.
+      commit; then `model`. Made a valid repository name (lower case, `[a-z0-9]` runs joined by
+      one `.`, `_` or `-`), which Docker requires: `LivePortrait` gives `liveportrait`.
   */
   defaultName = { image, directory }:
-    if image != null then lib.head (lib.splitString ":" (lib.last (lib.splitString "/" image)))
-    else if builtins.match "[0-9a-z]{32}-.*" directory != null then "model"
-    else directory;
+    let
+      raw =
+        if image != null then lib.head (lib.splitString ":" (lib.last (lib.splitString "/" image)))
+        else if builtins.match "[0-9a-z]{32}-.*" directory != null then "model"
+        else directory;
+      legal = lib.concatMapStrings (c: if builtins.match "[a-z0-9._-]" c != null then c else "-") (lib.stringToCharacters (lib.toLower raw));
+      joined = lib.concatStringsSep "-" (lib.filter builtins.isString (builtins.split "[._-]{2,}" legal));
+      trimmed = builtins.match "[._-]*([a-z0-9]([a-z0-9._-]*[a-z0-9])?)[._-]*" joined;
+    in
+    if trimmed == null then "model" else lib.head trimmed;
 
   /** Evaluates the cognix module for one project. The result's `config.public` is the image (a
       stream script: `./result | docker load`), with `.lock` (refreshes lock.json, needs network)
@@ -86,6 +95,7 @@ let
           inherit name;
           paths = { projectRoot = root; projectRootFile = rootFile; inherit package; };
           cognix.src = src;
+          cognix.nixpkgsPython = lib.mkIf (nixpkgs-python != null) (lib.mkDefault nixpkgs-python);
         }
         (lib.optionalAttrs (revision != null) { cognix.revision = revision; })
         (lib.optionalAttrs (lockCommand != null) { cognix.lockCommand = lockCommand; })
@@ -129,11 +139,18 @@ in
 {
   inherit readCog nixpkgsConfig defaultName evalModel model mkFlake lockApp;
 
-  /** cog's compatibility tables (lib/compat, with their provenance), as cognix-gen uses them. */
+  /** cog's compatibility tables (lib/compat, with their provenance), as cognix-gen uses them, and
+      under `legacy` the rows cognix adds in its default mode (torch 1.0–1.10, TensorFlow releases
+      cog dropped, CUDA 8–10 images). */
   compat = {
     torch = lib.importJSON ./compat/torch_compatibility.json;
     tensorflow = lib.importJSON ./compat/tf_compatibility.json;
     cuda = lib.importJSON ./compat/cuda_compatibility.json;
+    legacy = {
+      torch = lib.importJSON ./compat/torch_legacy.json;
+      tensorflow = lib.importJSON ./compat/tf_legacy.json;
+      cuda = lib.importJSON ./compat/cuda_legacy.json;
+    };
   };
 
   /** apt package name → nixpkgs attribute paths (lib/system-packages.json). */

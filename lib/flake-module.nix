@@ -1,10 +1,12 @@
-# flake-parts integration: `imports = [ cognix.flakeModules.default ];` then one line per model,
+# flake-parts integration: `imports = [ cognix.modules.cog ];` then one line per model,
 #
 #   perSystem.cognix.models.my-model = ./my-model;
 #
 # gives `packages.<system>.my-model` (the image stream script: `nix build .#my-model && ./result |
-# docker load`), `packages.<system>.my-model.lock` and `apps.<system>.my-model-lock` (refresh
-# lock.json; needs network) and `devShells.<system>.my-model` (the model's Python environment).
+# docker load`), `checks.<system>.my-model` (the same image, so `nix flake check`, Hydra, Hercules
+# CI or a CI matrix over the checks builds each model on its own), `packages.<system>.my-model.lock`
+# and `apps.<system>.my-model-lock` (refresh lock.json; needs network) and
+# `devShells.<system>.my-model` (the model's Python environment).
 #
 # Written for Nix 2.8 as well: it never uses perSystem's `inputs'` or `pkgs`, whose defaults need
 # flakes tagged `_type = "flake"` (Nix >= 2.13); it instantiates nixpkgs itself.
@@ -30,7 +32,7 @@ let
         type = types.listOf types.deferredModule;
         default = [ ];
         description = "Further cognix modules for this model: `cognix.fetches`, `cognix.systemPackages`, dream2nix `python-env.pip` settings, ...";
-        example = literalExpression ''[ { cognix.fetches."https://example.com/x.bin".hash = "sha256-..."; } ]'';
+        example = literalExpression ''[ { cognix.systemPackages = [ pkgs.imagemagick ]; } ]'';
       };
       cudaSupport = mkOption {
         type = types.bool;
@@ -76,6 +78,7 @@ in
       in
       {
         packages = lib.mapAttrs (_: m: m.image) built;
+        checks = lib.mapAttrs (_: m: m.image) built;
         devShells = lib.mapAttrs (_: m: m.devShell) built;
         apps = lib.mapAttrs' (name: m: lib.nameValuePair "${name}-lock" (cognixLib.lockApp m)) built;
       };

@@ -22,6 +22,10 @@ Besides the runtime view, the model's source is read with `ast` for what only th
 source carries and the Go generator reads from it: whether `default=` was passed to
 `Input()`, literal spellings of strings and numbers, and `@cog.streaming`.
 
+With --config-from-predictor, the script prints instead what cog's build adds to the
+configuration from the predictor: `{"concurrency":{"max":N}}` for `@cog.concurrent(max=N)`
+when cog.yaml sets no concurrency (pass it with --concurrency), else `{}`.
+
 Exit status 1 with a single line on stderr when the predictor cannot be loaded or
 inspected; 2 on bad usage.
 """
@@ -467,11 +471,14 @@ def default_from_python(value):
 
 
 class PredictorInfo:
-    def __init__(self, inputs, output, train, streaming):
+    def __init__(self, inputs, output, train, streaming, concurrency_max=None, is_async=False):
         self.inputs = inputs
         self.output = output
         self.train = train
         self.streaming = streaming
+        # `@cog.concurrent(max=N)` on the predictor (None without it), and whether it is async.
+        self.concurrency_max = concurrency_max
+        self.is_async = is_async
 
 
 def build_input_schema(info):
@@ -1144,15 +1151,44 @@ class SourceFile:
 
     # -- decorators (annotations.go) ---------------------------------------------
 
-    def is_cog_streaming(self, decorator):
+    def is_cog_decorator(self, decorator, name):
+        """`@cog.<name>` with `import cog`, or `@<alias>` with `from cog import <name> as <alias>`,
+        called or not."""
         expr = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(expr, ast.Attribute):
             text = self.segment(expr) or ""
-            name, _, attr = text.partition(".")
-            return attr == "streaming" and self.imports.get(name) == ("cog", "cog")
+            module, _, attr = text.partition(".")
+            return attr == name and self.imports.get(module) == ("cog", "cog")
         if isinstance(expr, ast.Name):
-            return self.imports.get(expr.id) == ("cog", "streaming")
+            return self.imports.get(expr.id) == ("cog", name)
         return False
+
+    def is_cog_streaming(self, decorator):
+        return self.is_cog_decorator(decorator, "streaming")
+
+    def concurrency_max(self, decorators):
+        """decoratorCogConcurrentMax: the first `@cog.concurrent` gives the maximum: 1 without
+        arguments, else its one `max=` integer literal; None without the decorator."""
+        for decorator in decorators:
+            if not self.is_cog_decorator(decorator, "concurrent"):
+                continue
+            if not isinstance(decorator, ast.Call) or not (decorator.args or decorator.keywords):
+                return 1
+            if decorator.args or len(decorator.keywords) != 1 or decorator.keywords[0].arg != "max":
+                raise SchemaError("@concurrent only supports literal integer max=... arguments")
+            value = decorator.keywords[0].value
+            try:
+                kind, number = self.parse_default(value, self.element_text(value))
+            except ParseFailed:
+                kind, number = None, None
+            if kind != "int":
+                raise SchemaError("@concurrent max must be an integer literal")
+            if number < 1:
+                raise SchemaError("@concurrent max must be at least 1")
+            if number > 2**63 - 1:
+                raise SchemaError("@concurrent max is too large")
+            return number
+        return None
 
 
 # ---------------------------------------------------------------------------
@@ -1700,6 +1736,9 @@ def resolve_field(tpe, seen):
 
 
 def inspect_predictor(ref, train, module_cache):
+    # cog's parser reads the decorator before anything else; the SDK's own check, on import,
+    # would raise a different message first.
+    _static_concurrency(ref, train)
     try:
         from cog import _inspector as inspector
     except ImportError as error:
@@ -1741,12 +1780,18 @@ def inspect_predictor(ref, train, module_cache):
     output = resolve_output(hints["return"], frozenset())
 
     streaming = False
+    concurrency_max = None
     if func_node is not None:
         streaming = any(source.is_cog_streaming(d) for d in func_node.decorator_list)
+        concurrency_max = source.concurrency_max(func_node.decorator_list)
     if streaming and output.kind not in (SchemaType.ITERATOR, SchemaType.CONCAT_ITERATOR):
         raise SchemaError("@streaming requires Iterator[...], AsyncIterator[...], ConcatenateIterator[...] "
                           "or AsyncConcatenateIterator[...] return type")
-    return PredictorInfo(inputs, output, train, streaming)
+    is_async = (isinstance(func_node, ast.AsyncFunctionDef) if func_node is not None
+                else inspect.iscoroutinefunction(unwrapped) or inspect.isasyncgenfunction(unwrapped))
+    if concurrency_max is not None and concurrency_max > 1 and not is_async:
+        raise SchemaError("@concurrent(max > 1) requires an async run() or predict() method")
+    return PredictorInfo(inputs, output, train, streaming, concurrency_max, is_async)
 
 
 def generate_static(predict_ref, train_ref, version):
@@ -1760,6 +1805,75 @@ def generate_static(predict_ref, train_ref, version):
         return go_marshal(documents[0])
     predict_doc, train_doc = (go_roundtrip(go_marshal(d)) for d in documents)
     return go_marshal_indent(merge_documents(predict_doc, train_doc))
+
+
+def _static_target(ref, train):
+    """The predictor's function node and its file, found in the source without importing it:
+    a top-level function, or a class's `train` (trainers) or `run`/`predict` method, looked up
+    through base classes defined in the same file. None when the source does not show it."""
+    path, _, name = ref.partition(":")
+    source = SourceFile.load(path)
+    if source is None:
+        return None
+    top = {node.name: node for node in source.tree.body
+           if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    target = top.get(name)
+    if isinstance(target, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return source, target
+    seen = set()
+    while isinstance(target, ast.ClassDef) and target.name not in seen:
+        seen.add(target.name)
+        methods = {node.name: node for node in target.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for method in (("train",) if train else ("run", "predict")):
+            if method in methods:
+                return source, methods[method]
+        bases = [top.get(base.id) for base in target.bases if isinstance(base, ast.Name)]
+        target = next((base for base in bases if isinstance(base, ast.ClassDef)), None)
+    return None
+
+
+def _static_concurrency(ref, train):
+    """(`@cog.concurrent`'s maximum or None, whether the predictor is async) read from the
+    source, with the parser's check; None when the source does not show the predictor."""
+    found = _static_target(ref, train)
+    if found is None:
+        return None
+    source, node = found
+    concurrency_max = source.concurrency_max(node.decorator_list)
+    is_async = isinstance(node, ast.AsyncFunctionDef)
+    if concurrency_max is not None and concurrency_max > 1 and not is_async:
+        raise SchemaError("@concurrent(max > 1) requires an async run() or predict() method")
+    return concurrency_max, is_async
+
+
+def config_from_predictor(predict_ref, train_ref, config_max, python_version):
+    """What cog's build adds to the configuration from the predictor it builds (the `run` or
+    `predict` one, else the trainer): `concurrency` from `@cog.concurrent` when cog.yaml sets
+    none, with cog's checks (configWithDecoratorConcurrency and validateEffectiveConcurrency in
+    pkg/image/build.go). cog bakes it into the image as COG_MAX_CONCURRENCY and the
+    `run.cog.config` label; without it the runtime serves one prediction at a time.
+
+    Like cog's predictor metadata, this reads the source only (the predictor's imports and
+    output types do not matter); a predictor the source does not show is imported."""
+    ref, train = (predict_ref, False) if predict_ref else (train_ref, True)
+    static = _static_concurrency(ref, train)
+    if static is not None:
+        concurrency_max, is_async = static
+    elif legacy_generator_available():
+        return {}  # @cog.concurrent arrived in cog 0.22
+    else:
+        info = inspect_predictor(ref, train, {})
+        concurrency_max, is_async = info.concurrency_max, info.is_async
+    if config_max is not None:
+        if config_max > 1 and not is_async:
+            raise SchemaError("concurrency.max > 1 requires an async run() or predict() method")
+        return {}
+    if concurrency_max is None:
+        return {}
+    major, _, minor = (python_version or "").partition(".")
+    if concurrency_max > 1 and major == "3" and minor.isdigit() and int(minor) < 11:
+        raise SchemaError("concurrency requires Python 3.11 or higher")
+    return {"concurrency": {"max": concurrency_max}}
 
 
 # ---------------------------------------------------------------------------
@@ -1870,9 +1984,15 @@ def main(argv=None):
     parser.add_argument("--predict", help="predictor reference, e.g. predict.py:Predictor")
     parser.add_argument("--train", help="trainer reference, e.g. train.py:train")
     parser.add_argument("--cog-version", help="cog version recorded in info.version (default: the SDK's)")
+    parser.add_argument("--config-from-predictor", action="store_true",
+                        help="print, as JSON, what cog's build adds to the configuration from the "
+                             "predictor (`concurrency` from @cog.concurrent) instead of the schema")
+    parser.add_argument("--concurrency", type=int, help="cog.yaml's concurrency.max, if any")
+    parser.add_argument("--python-version", help="cog.yaml's build.python_version")
     args = parser.parse_args(argv)
     if not args.predict and not args.train:
         parser.error("no predict or train reference given")
+    prefix = "cognix: cannot read the predictor: " if args.config_from_predictor else ERROR_PREFIX
 
     real_stdout = os.dup(1)
     sys.stdout.flush()
@@ -1887,7 +2007,10 @@ def main(argv=None):
             if isinstance(error, KeyboardInterrupt):
                 raise
             raise SchemaError("cannot import the cog SDK: %s: %s" % (type(error).__name__, error)) from error
-        if legacy_generator_available():
+        if args.config_from_predictor:
+            text = json.dumps(config_from_predictor(args.predict, args.train, args.concurrency, args.python_version),
+                              sort_keys=True, separators=(",", ":"))
+        elif legacy_generator_available():
             text = generate_legacy(args.predict, args.train)
         else:
             text = generate_static(args.predict, args.train, args.cog_version or _default_version())
@@ -1900,7 +2023,7 @@ def main(argv=None):
         if not isinstance(error, SchemaError):
             message = "%s: %s" % (type(error).__name__, message)
         sys.stdout.flush()
-        os.write(2, (ERROR_PREFIX + message + "\n").encode("utf-8", "replace"))
+        os.write(2, (prefix + message + "\n").encode("utf-8", "replace"))
         return 1
     finally:
         sys.stdout.flush()

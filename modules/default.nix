@@ -17,12 +17,17 @@
     dream2nix.modules.dream2nix.package-func
     ./interface.nix
     ./cognix.nix
+    ./generated.nix
     ./deps.nix
+    ./interpreter.nix
     ./python.nix
     ./cuda.nix
     ./system-packages.nix
+    ./fetches.nix
     ./run.nix
     ./source.nix
+    ./weights.nix
+    ./image-weights.nix
     ./openapi.nix
     ./labels.nix
     ./image.nix

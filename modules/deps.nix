@@ -9,11 +9,13 @@
         bash
         bashInteractive
         buildEnv
+        cacert
         coreutils
         dockerTools
         fetchgit
         fetchurl
         findutils
+        gitMinimal
         glibc
         gnugrep
         gnused
@@ -21,6 +23,7 @@
         gzip
         jq
         proot
+        python3
         runCommand
         tini
         which

@@ -1,6 +1,6 @@
 # The image: dockerTools.streamLayeredImage with cog's runtime contract (cog-spec §13): tini as
 # the entrypoint, `python -m cog.server.http` on port 5000, WorkingDir /src, /tmp, CA
-# certificates, a fixed creation date, and a layer for each Python distribution.
+# certificates, root with HOME=/root, a fixed creation date, and a layer for each large store path.
 # The result is the stream script (`./result | docker load`); it is this evaluation's `public`.
 { config, lib, ... }:
 let
@@ -16,6 +16,9 @@ let
     {
       PATH = "${pythonEnv}/bin:/usr/local/bin:/usr/bin:/bin";
       PYTHONUNBUFFERED = "1";
+      # cog's images run as root with HOME=/root (Docker takes it from /etc/passwd, where
+      # fakeNss gives root /var/empty).
+      HOME = "/root";
       SSL_CERT_FILE = caBundle;
       NIX_SSL_CERT_FILE = caBundle;
     }
@@ -26,47 +29,42 @@ let
     // optionalAttrs (cog.concurrency != null) { COG_MAX_CONCURRENCY = toString cog.concurrency.max; }
     // cog.environment;
 
-  # The schema label is a build result; adding it to the configuration the stream script reads
-  # keeps evaluation free of import-from-derivation and leaves every layer unchanged.
-  withSchema = stream:
-    if out.openapiSchema == null then stream
+  # The schema label and the predictor's concurrency are build results (openapi.nix); adding them
+  # to the configuration the stream script reads (lib/image-config.jq) keeps evaluation free of
+  # import-from-derivation and leaves every layer unchanged.
+  completeConfig = stream:
+    if out.openapiSchema == null && out.predictorConfig == null then stream
     else
       let
         conf = deps.runCommand "${config.name}-conf.json" { nativeBuildInputs = [ deps.jq ]; } ''
-          jq --slurpfile schema ${out.openapiSchema} \
-            '.config.Labels["run.cog.openapi_schema"] = ($schema[0] | tojson)' ${stream.conf} > $out
+          jq -f ${../lib/image-config.jq} \
+            ${if out.openapiSchema == null then "--argjson schema null" else "--rawfile schema ${out.openapiSchema}"} \
+            ${if out.predictorConfig == null then "--argjson predictor '[{}]'" else "--slurpfile predictor ${out.predictorConfig}"} \
+            ${stream.conf} > $out
         '';
       in
       deps.writeShellScript "stream-${config.name}" ''exec ${stream.streamScript} ${conf} "$@"''
       // { inherit conf stream; inherit (stream) imageName imageTag; };
 
-  # Layers, as a flattenReferencesGraph pipeline (nixpkgs pkgs/build-support/docker/make-layers.nix
-  # and pkgs/by-name/fl/flattenReferencesGraph): every locked Python distribution, and each
-  # library only it uses, is a layer of its own, so torch or an nvidia wheel is the same layer in
-  # every model that locks the same version. Then the dependencies they share with the rest
-  # (Python, glibc) and the rest (system packages, /src), each by popularity; what exceeds
-  # `cognix.maxLayers` shares the last layer. streamLayeredImage's default, popularity alone,
-  # would put rarely referenced paths such as torch into that shared last layer.
-  layeringPipeline =
-    let distributions = map (drv: "${drv.public.out}") (lib.attrValues config.python-env.pip.drvs); in
-    [
-      [ "split_paths" distributions ] # { main, common, rest }, empty ones left out
-      [ "flatten" ]
-      [ "map" [ "popularity_contest" ] ]
-      [ "flatten" ]
-      # The customisation layer (/tmp, /sbin/tini) is the last one.
-      [ "limit_layers" (config.cognix.maxLayers - 1) ]
-    ];
+  # Layers: lib/layering.nix explains the order and the budget.
+  layeringPipeline = import ../lib/layering.nix { inherit lib; } {
+    # The lock's own messages (python.nix) before dream2nix's, which reading the distributions gives.
+    distributions = lib.mapAttrs (_: drv: "${drv.public.out}") (builtins.seq out.locked config.python-env.pip.drvs);
+    shared = config.cognix.sharedDistributions;
+    ownLayers = map toString image.ownLayers;
+    # The customisation layer (/src, /tmp, /sbin/tini, /etc) is the last one.
+    budget = config.cognix.maxLayers - 1;
+  };
 in
 {
-  cognix.outputs.env = lib.mapAttrsToList (name: value: "${name}=${value}") env;
+  cognix.outputs.env = env;
 
   # dream2nix's `public` carries only the outputs; these say what `docker load` will name the
   # image, and give the configuration the stream script reads.
   public = { inherit (config.package-func.result) imageName imageTag conf; };
 
   package-func = {
-    func = args: withSchema (deps.dockerTools.streamLayeredImage args);
+    func = args: completeConfig (deps.dockerTools.streamLayeredImage args);
     outputs = [ "out" ];
     args = {
       inherit (config) name;
@@ -80,21 +78,25 @@ in
         deps.dockerTools.caCertificates
         deps.dockerTools.usrBinEnv
         deps.dockerTools.binSh
+        # /etc/passwd and /etc/group: getpass.getuser() (torch.compile's cache directory) and
+        # anything else that looks the user up needs them.
+        deps.dockerTools.fakeNss
       ] ++ image.contents;
       config = {
         Entrypoint = [ "${deps.tini}/bin/tini" "--" ];
         Cmd = [ "python" "-m" "cog.server.http" ];
         WorkingDir = "/src";
         ExposedPorts."5000/tcp" = { };
-        Env = out.env;
+        Env = lib.mapAttrsToList (name: value: "${name}=${value}") env;
         Labels = out.labels;
       };
-      # cog's images have /sbin/tini and a world-writable /tmp.
+      # cog's images have /sbin/tini, a world-writable /tmp and root's home.
       extraCommands = ''
-        mkdir -p tmp sbin
+        mkdir -p tmp sbin root
         chmod 1777 tmp
+        chmod 0700 root
         ln -sfn ${deps.tini}/bin/tini sbin/tini
-      '';
+      '' + image.extraCommands;
       created = "1970-01-01T00:00:01Z";
     };
   };

@@ -20,6 +20,7 @@ let
     };
   };
 
+  # One part of a run command: cognix-gen's run::Step (`kind` is its run::StepKind).
   step = types.submodule {
     options = {
       kind = mkOption {
@@ -46,13 +47,13 @@ let
       tool = mkOption {
         type = types.nullOr (types.enum [ "curl" "wget" "git" "pget" "pip" ]);
         default = null;
-        description = "For `fetch` steps: the program that downloaded. `pip` downloads are pinned by lock.json, the others by `cognix.fetches`.";
+        description = "For `fetch` steps: the program that downloaded. `pip` downloads are locked with the Python packages, the others in lock.json's `fetches`.";
         example = "curl";
       };
       url = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "For `fetch` steps: what is downloaded. It is also the key under `cognix.fetches`.";
+        description = "For `fetch` steps: what is downloaded. It is also the key of its pin, in lock.json's `fetches` and in `cognix.fetches`.";
         example = "https://example.com/weights.safetensors";
       };
       destination = mkOption {
@@ -64,8 +65,13 @@ let
       rev = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "For `git` fetches: the branch or tag that was cloned (`cognix.fetches.<url>.rev` pins a commit instead).";
+        description = "For `git` fetches: the branch or tag that was cloned; the lock command pins the commit it resolves to (lock.json's `fetches.<url>.rev`).";
         example = "main";
+      };
+      submodules = mkOption {
+        type = types.bool;
+        default = false;
+        description = "For `git` fetches: the clone was recursive (`--recursive`, `--recurse-submodules`), so submodules are checked out too.";
       };
       unpack = mkOption {
         type = types.bool;
@@ -78,15 +84,10 @@ let
         description = "The shell operator between this step and the next, as written in cog.yaml (`null` after the last), so the steps keep the command's control flow (`a || true`).";
         example = "&&";
       };
-      hash = mkOption {
-        type = types.nullOr types.str;
-        default = null;
-        description = "For `fetch` steps: the pinned hash. cog.yaml cannot say it, so cognix-gen writes `null`; pin it with `cognix.fetches.<url>.hash`.";
-        example = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-      };
     };
   };
 
+  # A build.run item with cognix-gen's classification: run::RunItem.
   runItem = types.submodule ({ config, ... }: {
     options = {
       command = mkOption {
@@ -143,9 +144,14 @@ in
         example = true;
       };
       python_version = mkOption {
-        type = types.nullOr (types.strMatching "[0-9]+\\.[0-9]+");
+        type = types.nullOr (types.strMatching "[0-9]+\\.[0-9]+(\\.[0-9]+)?");
         default = null;
-        description = "`major.minor` Python version; cognix uses nixpkgs' `python<major><minor>`. `null` uses the pinned nixpkgs' default `python3`.";
+        description = ''
+          The CPython release of the image: `major.minor` (nixpkgs' `python<major><minor>`, or the
+          newest release of that line built by cachix/nixpkgs-python when nixpkgs lacks it, as for
+          3.6–3.9) or `major.minor.patch` (exactly that release: nixpkgs' when it is that one, else
+          built by nixpkgs-python). `null` uses the pinned nixpkgs' default `python3`.
+        '';
         example = "3.12";
       };
       python_requirements = mkOption {
@@ -189,8 +195,8 @@ in
       system_packages = mkOption {
         type = types.listOf types.str;
         default = [ ];
-        description = "nixpkgs attribute paths (cognix-gen maps apt names through lib/system-packages.json; apt names written here by hand are mapped the same way).";
-        example = [ "ffmpeg" "libGL" "xorg.libSM" ];
+        description = "apt package names, as cog.yaml lists them and `apt-get install` in `build.run` installs them (without apt options or versions). The image gets the nixpkgs packages each maps to: `cognix.aptPackages.<name>`, else lib/system-packages.json, else the nixpkgs attribute of that name.";
+        example = [ "ffmpeg" "libgl1-mesa-glx" "libsm6" ];
       };
       run = mkOption {
         type = runItems;
@@ -212,7 +218,7 @@ in
       cudnn = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "The cuDNN major version cog resolved.";
+        description = "The cuDNN major version cog resolved (or that cog.yaml set). It only reaches the `run.cog.config` label: the image gets cuDNN, when it needs it, from the wheels (torch's `nvidia-cudnn-*`), and no module builds anything with this version.";
         example = "9";
       };
       sdk_version = mkOption {
@@ -284,7 +290,7 @@ in
         };
       });
       default = [ ];
-      description = "cog's managed weights. They are separate OCI artifacts, not image layers, so cognix records them in the `run.cog.config` label and does not put them in the image.";
+      description = "cog's managed weights: OCI artifacts of their own beside the image, mounted at their targets at run time, never image layers. `cognix weights import` pins them in weights.lock and `cognix push` pushes them; the image gets cog's record of them (/.cog/weights.json) from weights.lock, and the `run.cog.config` label.";
     };
   };
 }

@@ -15,7 +15,8 @@ let
     inherit (item) command;
     mounts = map (m: { type = "secret"; inherit (m) id target; }) item.mounts;
   });
-  completed = compact {
+  # cognix's additions (what it builds into the image beyond cog.yaml) come after cog's keys.
+  completed = config.cognix.image.configRecord // compact {
     build = compact {
       inherit (build) gpu python_version python_requirements python_packages system_packages cuda cudnn sdk_version;
       run = runItems build.run;

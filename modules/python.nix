@@ -1,25 +1,10 @@
 # The image's Python environment: dream2nix's pip module, fed from cog.build.python_packages,
 # python_index and pip_flags plus the cog SDK at sdk_version, and locked with hashes in the
 # model's lock.json.
-{ config, lib, dream2nix, specialArgs, packageSets, ... }:
+{ config, lib, dream2nix, specialArgs, ... }:
 let
   inherit (lib) mkOption types;
   build = config.cog.build;
-  nixpkgs = packageSets.nixpkgs;
-
-  # cog.yaml's python_version selects nixpkgs' pythonXY.
-  python =
-    let
-      attr = "python" + lib.replaceStrings [ "." ] [ "" ] build.python_version;
-      known = lib.filter (a: nixpkgs ? ${a}) (map (minor: "python3${toString minor}") (lib.range 8 16));
-    in
-    if build.python_version == null then nixpkgs.python3
-    else nixpkgs.${attr} or (throw ''
-      cognix: build.python_version "${build.python_version}" in cog.yaml needs nixpkgs' ${attr}, which the pinned nixpkgs does not have.
-      It has: ${lib.concatStringsSep ", " known}.
-      Choose one of those in cog.yaml, or build with a nixpkgs that has ${attr}: in your flake, add
-        inputs.nixpkgs.url = "github:NixOS/nixpkgs/<a revision with ${attr}>";
-        inputs.cognix.inputs.nixpkgs.follows = "nixpkgs";'');
 
   # The SDK cog would install (cog-spec §13.6): the pinned version, the newest release, or for
   # "prerelease" the newest pre-release. A specifier that names a pre-release lets pip pick
@@ -53,9 +38,11 @@ let
     and commit the result.'';
 
   env = config.python-env;
-  # The interpreter is checked first: no lock can be made for a Python nixpkgs lacks.
+  # What keeps any build or lock from being right (a stale cog.nix, an interpreter that cannot be
+  # had) comes first: no lock can be made for them.
+  ready = value: lib.foldr builtins.seq value config.cognix.preconditions;
   checked = value:
-    builtins.seq python (
+    ready (
     if !builtins.pathExists env.paths.lockFileAbs then throw lockMissing
     else if !env.lock.isValid then throw lockOutdated
     else value);
@@ -71,13 +58,17 @@ in
 
   config = {
     python-env = {
-      inherit (config) name version;
+      # dream2nix's pip treats a locked distribution of the environment's own name as its root
+      # package ("Top-level package cog is listed in the lockfile"): a model named `cog` or
+      # `numpy` is common. `+` is in no Python distribution name (PEP 508), so none can clash.
+      name = "${config.name}+env";
+      inherit (config) version;
       paths = {
         inherit (config.paths) projectRoot projectRootFile package;
         # One lock per model, beside cog.yaml; images are always linux/amd64.
         lockFile = "lock.json";
       };
-      deps.python = python;
+      deps.python = config.cognix.outputs.interpreter;
       pip = {
         requirementsList = build.python_packages ++ [ sdk ];
         inherit pipFlags;
@@ -96,11 +87,12 @@ in
 
     cognix.outputs.pythonEnv = checked env.public.pyEnv;
     cognix.outputs.locked = checked env.lock.content.fetchPipMetadata.sources;
+    cognix.outputs.lockedFetches = checked env.lock.content.fetches;
 
     # The image's `lock` is the Python environment's refresh script (`nix run .#<model>.lock`).
     # Forced: the outer evaluation has dream2nix's lock module too, with no fields of its own, and
     # its refresh script would rewrite lock.json empty.
-    public.lock = lib.mkForce env.public.lock;
+    public.lock = lib.mkForce (ready env.public.lock);
     public.devShell = checked env.public.devShell;
     public.pythonEnv = config.cognix.outputs.pythonEnv;
   };

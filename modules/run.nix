@@ -1,8 +1,8 @@
 # build.run and build.pre_install: the parts cognix-gen classified as downloads and commands are
 # replayed while the image is assembled, in a derivation whose output becomes part of the image.
-# The Nix build has no network: each download is a fixed-output fetch pinned in
-# `cognix.fetches`; commands run in a chroot (proot) of that output with the store, the Python
-# environment and the system packages visible, starting in `/` as cog's RUN lines do. Package
+# The Nix build has no network: each download is a fixed-output fetch (fetches.nix); commands run
+# in a chroot (proot) of that output with the store, the Python environment and the system
+# packages visible, starting in `/` as cog's RUN lines do. Package
 # steps did their work elsewhere (python.nix, system-packages.nix); pip downloads are in lock.json.
 { config, lib, ... }:
 let
@@ -16,29 +16,10 @@ let
   elsewhere = step: step.kind == "system_packages" || step.kind == "python_packages" || (step.kind == "fetch" && step.tool == "pip");
   work = lib.any (item: lib.any (step: !elsewhere step) item.steps) items;
 
-  fetchFor = item: step:
-    let
-      pin = config.cognix.fetches.${step.url} or { hash = null; rev = null; };
-      hash = if step.hash != null then step.hash else pin.hash;
-    in
-    if hash == null then
-      throw ''
-        cognix: ${item.key} in cog.yaml downloads ${step.url} to ${step.destination}.
-        The Nix build has no network, so the download is a fixed-output fetch and needs a pinned hash. Add
-          cognix.fetches."${step.url}".hash = lib.fakeHash;
-        to your cognix module, build once, and replace lib.fakeHash with the hash Nix reports (`got: sha256-...`).''
-    else if step.tool == "git" then
-      deps.fetchgit {
-        inherit (step) url;
-        inherit hash;
-        rev = if pin.rev != null then pin.rev else if step.rev != null then step.rev else "HEAD";
-      }
-    else deps.fetchurl { inherit (step) url; inherit hash; };
-
-  place = item: step:
+  place = step:
     let
       dest = escapeShellArg step.destination;
-      src = fetchFor item step;
+      src = config.cognix.outputs.downloads.${step.url};
     in
     # Copies from the store are read-only; `u+w` makes them writable as a download would be,
     # keeping execute bits (a cloned script stays runnable).
@@ -54,10 +35,10 @@ let
 
   # A step as shell text. Steps done elsewhere become `true`, so the operators around them keep
   # their meaning (`apt-get install x || true`).
-  stepText = item: step:
+  stepText = step:
     if step.kind == "command" then step.command
     else if elsewhere step then "true"
-    else "{ ${place item step}; }";
+    else "{ ${place step}; }";
 
   # One script per item, run in its own chroot session like one RUN line (`sh -c`): the steps
   # are joined with the operators cog.yaml wrote between them, without `set -e`, so the item
@@ -67,7 +48,7 @@ let
     ++ map (m: "mkdir -p \"$(dirname ${escapeShellArg m.target})\" && ln -sfn /run/cognix-secrets/${escapeShellArg m.id} ${escapeShellArg m.target}") item.mounts
     ++ map (step: "# done by cognix outside this script (${step.kind}): ${lib.replaceStrings [ "\n" ] [ " " ] step.command}") (lib.filter elsewhere item.steps)
     ++ [ "set +e" ]
-    ++ map (step: stepText item step + lib.optionalString (step.operator != null) " ${step.operator}") item.steps
+    ++ map (step: stepText step + lib.optionalString (step.operator != null) " ${step.operator}") item.steps
     ++ [ "status=$?" ]
     ++ map (m: "rm -f ${escapeShellArg m.target}") item.mounts
     ++ [ "exit $status" ]

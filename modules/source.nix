@@ -19,19 +19,24 @@ let
   completed = config.deps.writeText "cog.yaml" config.cognix.outputs.labels."run.cog.config";
   schema = config.cognix.outputs.openapiSchema;
 
-  source = config.deps.runCommand "${config.name}-src" { } ''
-    mkdir -p $out/src
-    # Writable like cog's `COPY . /src`, with the project's execute bits kept.
-    cp -r ${config.cognix.outputs.projectFiles}/. $out/src/
-    chmod -R u+w $out/src
-    cp ${completed} $out/src/cog.yaml
+  # The tree, written to `dest`. Files copied out of the store are read-only; `u+w` makes them
+  # writable as `COPY` leaves them, execute bits kept.
+  assemble = dest: ''
+    mkdir -p ${dest}
+    cp -r ${projectFiles}/. ${dest}/
+    chmod -R u+w ${dest}
+    cp ${completed} ${dest}/cog.yaml
     ${lib.optionalString (schema != null) ''
-      mkdir -p $out/src/.cog
-      cp ${schema} $out/src/.cog/openapi_schema.json
-    ''}
-  '';
+      mkdir -p ${dest}/.cog
+      cp ${schema} ${dest}/.cog/openapi_schema.json
+    ''}'';
 in
 {
-  cognix.outputs = { inherit projectFiles source; };
-  cognix.image.contents = [ source ];
+  cognix.outputs = {
+    inherit projectFiles;
+    source = config.deps.runCommand "${config.name}-src" { } (assemble "$out/src");
+  };
+  # Copied into the image's own layer rather than linked from the store, so /src holds files, as
+  # after cog's `COPY . /src`, not symlinks into read-only store paths.
+  cognix.image.extraCommands = assemble "src";
 }

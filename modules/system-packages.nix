@@ -1,13 +1,15 @@
-# build.system_packages: nixpkgs attribute paths (cognix-gen mapped cog.yaml's apt names through
-# lib/system-packages.json; apt names set here by hand are mapped through the same table), plus
-# cognix.systemPackages. Their programs and libraries are linked into the image.
+# build.system_packages: the apt names cog.yaml lists (and `apt-get install` in build.run
+# installs), each mapped to nixpkgs packages: the user's `cognix.aptPackages.<name>` first, then
+# lib/system-packages.json (an exact name, else the longest `*` pattern), then a nixpkgs attribute
+# of that name. cognix-gen checks the names with the same table in the same order (a parity test
+# keeps them together). With `cognix.systemPackages`, their programs and libraries are linked into
+# the image.
 { config, lib, packageSets, ... }:
 let
   nixpkgs = packageSets.nixpkgs;
   table = (lib.importJSON ../lib/system-packages.json).apt;
 
-  # An exact apt name, else the longest `*` pattern that matches (as cognix-gen does).
-  aptEntry = name:
+  tableEntry = name:
     let
       matching = lib.filterAttrs
         (key: _: lib.hasInfix "*" key && builtins.match (lib.concatMapStringsSep ".*" lib.escapeRegex (lib.splitString "*" key)) name != null)
@@ -16,28 +18,43 @@ let
     in
     table.${name} or (if longest == null then null else table.${longest});
 
-  # A nixpkgs attribute path ("xorg.libX11"), or `missing` when nixpkgs has none.
-  lookup = name: missing: lib.attrByPath (lib.splitString "." name) missing nixpkgs;
+  # A nixpkgs attribute path ("xorg.libX11"), or null when nixpkgs has none.
+  attribute = path: lib.attrByPath (lib.splitString "." path) null nixpkgs;
 
-  resolve = name:
-    let
-      entry = aptEntry name;
-      unknown = throw ''
-        cognix: build.system_packages names "${name}", which is neither a nixpkgs attribute nor an apt package cognix knows.
-        Map the apt name in lib/system-packages.json, or add the package with `cognix.systemPackages = [ pkgs.<name> ];`.'';
-      mapped = attr: lookup attr (throw "cognix: lib/system-packages.json maps an apt package to ${attr}, which the pinned nixpkgs does not have.");
-    in
-    if lookup name null != null then [ (lookup name null) ]
-    else if entry != null then map mapped entry.nixpkgs
-    else unknown;
+  # The nixpkgs attribute paths an apt name maps to, or null when neither the table nor nixpkgs
+  # knows it; what cognix-gen's `system_packages::attributes` gives for the same name.
+  attributePaths = name:
+    let entry = tableEntry name; in
+    if entry != null then entry.nixpkgs
+    else if attribute name != null then [ name ]
+    else null;
 
-  packages = lib.unique (lib.concatMap resolve config.cog.build.system_packages ++ config.cognix.systemPackages);
-  libraryPath = map (p: "${lib.getLib p}/lib") packages;
+  unknown = name: throw ''
+    cognix: build.system_packages names "${name}": cognix's table of apt packages does not know it, and nixpkgs has no attribute of that name.
+    Map it to nixpkgs packages in your cognix module, e.g.
+      cognix.aptPackages."${name}" = [ pkgs.<package> ];
+    (search.nixos.org finds the package), or add it to lib/system-packages.json.'';
+
+  present = path:
+    let package = attribute path; in
+    if package == null then throw "cognix: lib/system-packages.json maps an apt package to ${path}, which the pinned nixpkgs does not have."
+    else package;
+
+  packagesFor = name:
+    if config.cognix.aptPackages ? ${name} then config.cognix.aptPackages.${name}
+    else
+      let paths = attributePaths name; in
+      if paths == null then unknown name else map present paths;
+
+  packages = lib.unique (lib.concatMap packagesFor config.cog.build.system_packages ++ config.cognix.systemPackages);
 in
 {
-  cognix.outputs.systemPackages = packages;
-  cognix.image = {
-    contents = packages;
-    inherit libraryPath;
+  cognix = {
+    outputs.aptAttributes = attributePaths;
+    outputs.systemPackages = packages;
+    image = {
+      contents = packages;
+      libraryPath = map (p: "${lib.getLib p}/lib") packages;
+    };
   };
 }

@@ -146,6 +146,47 @@ for _case in fixture_cases():
     setattr(Fixtures, "test_" + _case, _make_fixture_test(_case))
 
 
+PREDICTOR_CONFIG = os.path.join(HERE, "predictor-config")
+CONFIG_ERROR_PREFIX = "cognix: cannot read the predictor: "
+
+
+class PredictorConfig(unittest.TestCase):
+    """--config-from-predictor: what cog's build adds to the configuration from the predictor
+    (`concurrency` from @cog.concurrent), for each case under predictor-config/: `expected`
+    (the exact output) or `expected_error`, with extra arguments in `args`."""
+
+
+def _make_config_test(case):
+    def test(self):
+        directory = os.path.join(PREDICTOR_CONFIG, case)
+        args = []
+        if os.path.exists(os.path.join(directory, "args")):
+            with open(os.path.join(directory, "args"), encoding="utf-8") as handle:
+                args = handle.read().split()
+        result = subprocess.run([PYTHON, SCRIPT, "--config-from-predictor", "--predict", "predict.py:Predictor",
+                                 "--python-version", "3.12"] + args,
+                                cwd=directory, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        stderr = result.stderr.decode("utf-8", errors="replace")
+        if os.path.exists(os.path.join(directory, "expected_error")):
+            with open(os.path.join(directory, "expected_error"), encoding="utf-8") as handle:
+                expected = handle.read().strip()
+            self.assertEqual(result.returncode, 1, stderr)
+            self.assertEqual(result.stdout, b"")
+            self.assertEqual(stderr, CONFIG_ERROR_PREFIX + expected + "\n")
+        else:
+            with open(os.path.join(directory, "expected"), encoding="utf-8") as handle:
+                expected = handle.read().strip()
+            self.assertEqual(result.returncode, 0, stderr)
+            self.assertEqual(result.stdout.decode("utf-8"), expected)
+    test.__name__ = "test_" + case
+    return test
+
+
+for _case in sorted(os.listdir(PREDICTOR_CONFIG)):
+    setattr(PredictorConfig, "test_" + _case, _make_config_test(_case))
+
+
 def doc_of(case):
     return json.loads(output_of(case))
 

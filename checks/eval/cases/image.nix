@@ -6,6 +6,7 @@ let
   gpu = t.evalProject { src = ../projects/gpu; };
   args = e: e.config.package-func.args;
   names = map (p: p.name);
+  largestFirst = [ "pipe" [ [ "split_every" 1 ] [ "reverse" ] ] ];
 in
 {
   entrypointCmdPortWorkdir = {
@@ -27,6 +28,7 @@ in
     expr = (args cpu).config.Env;
     expected = [
       "COG_PREDICT_TYPE_STUB=predict.py:Predictor"
+      "HOME=/root"
       "NIX_SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
       "PATH=${cpu.config.cognix.outputs.pythonEnv}/bin:/usr/local/bin:/usr/bin:/bin"
       "PYTHONUNBUFFERED=1"
@@ -42,6 +44,7 @@ in
       "COG_TRAIN_TYPE_STUB=train.py:Trainer"
       "HF_HOME=/src/.cache"
       "HF_HUB_OFFLINE=1"
+      "HOME=/root"
       "LD_LIBRARY_PATH=${lib.concatMapStringsSep ":" (p: "${p}/lib") [ t.pkgs.ffmpeg t.pkgs.libGL t.pkgs.xorg.libSM ]}:/usr/lib64:/usr/local/nvidia/lib64:/usr/lib/x86_64-linux-gnu"
       "NIX_SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"
       "NVIDIA_DRIVER_CAPABILITIES=all"
@@ -54,31 +57,47 @@ in
 
   cpuContents = {
     expr = names (args cpu).contents;
-    expected = [ "python3.12-env" "tini-0.19.0" "bash-interactive" "coreutils" "ca-certificates" "usr-bin-env" "bin-sh" "cpu-src" ];
+    # fake-nss: /etc/passwd and /etc/group (issue 11: getpass.getuser() raised without them).
+    expected = [ "python3.12-env" "tini-0.19.0" "bash-interactive" "coreutils" "ca-certificates" "usr-bin-env" "bin-sh" "fake-nss" ];
   };
 
   gpuContentsAddSystemPackagesAndTheDriverLoader = {
-    expr = lib.drop 7 (names (args gpu).contents);
-    # The module system merges the contributions of source, system-packages and cuda in this order.
-    expected = [ "gpu-src" "ffmpeg" "libGL" "libSM" "cognix-gpu-loader" ];
+    expr = lib.drop 8 (names (args gpu).contents);
+    # The module system merges the contributions of system-packages and cuda in this order.
+    expected = [ "ffmpeg" "libGL" "libSM" "cognix-gpu-loader" ];
   };
 
   layeringAndDeterminism = {
-    expr = { inherit (args cpu) name tag layeringPipeline created; hasTmp = lib.hasInfix "chmod 1777 tmp" (args cpu).extraCommands; };
+    expr = {
+      inherit (args cpu) name tag layeringPipeline created;
+      hasTmp = lib.hasInfix "chmod 1777 tmp" (args cpu).extraCommands;
+      hasRootHome = lib.hasInfix "mkdir -p tmp sbin root" (args cpu).extraCommands;
+    };
     expected = {
       name = "cpu";
       tag = null;
-      # Each locked distribution (cog, numpy) first, then the rest by popularity, 100 layers in all.
+      # Nothing to share first (no torch, no nvidia wheels): the closure largest first, 99 store layers.
       layeringPipeline = [
-        [ "split_paths" (map (d: "${d.public.out}") [ cpu.config.python-env.pip.drvs.cog cpu.config.python-env.pip.drvs.numpy ]) ]
-        [ "flatten" ]
-        [ "map" [ "popularity_contest" ] ]
+        [ "subcomponent_out" [ ] ]
+        [ "over" "main" largestFirst ]
+        [ "over" "rest" largestFirst ]
         [ "flatten" ]
         [ "limit_layers" 99 ]
       ];
       created = "1970-01-01T00:00:01Z";
       hasTmp = true;
+      hasRootHome = true;
     };
+  };
+
+  torchIsSharedFirst = {
+    expr = lib.head (args gpu).layeringPipeline;
+    expected = [ "subcomponent_out" [ "${gpu.config.python-env.pip.drvs.torch.public.out}" ] ];
+  };
+
+  sharedDistributionsAreAnOption = {
+    expr = lib.head (args (t.evalProject { src = ../projects/gpu; modules = [{ cognix.sharedDistributions = [ "n*" "torch" ]; }]; })).layeringPipeline;
+    expected = [ "subcomponent_out" (map (d: "${gpu.config.python-env.pip.drvs.${d}.public.out}") [ "numpy" "torch" ]) ];
   };
 
   tagAndLayersAreOptions = {

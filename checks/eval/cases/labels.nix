@@ -25,7 +25,7 @@ in
         gpu = true;
         python_version = "3.11";
         python_packages = [ "torch==2.5.1" "numpy==1.26.4" ];
-        system_packages = [ "ffmpeg" "libGL" "xorg.libSM" ];
+        system_packages = [ "ffmpeg" "libgl1" "libsm6" ];
         cuda = "12.4";
         cudnn = "9";
         sdk_version = "0.18.0";
@@ -42,11 +42,31 @@ in
     expected = "abc123";
   };
 
-  schemaLabelIsAddedWhenStreaming = {
+  # lib/image-config.jq does the work (checks/runtime tests it with jq): the schema file's text
+  # as the label (issue 11: it was re-encoded compact), the predictor's concurrency.
+  schemaAndPredictorConfigAreAddedWhenStreaming = {
     expr = cpu.config.package-func.result.conf.buildCommand;
     expected = ''
-      jq --slurpfile schema ${cpu.config.cognix.outputs.openapiSchema} \
-        '.config.Labels["run.cog.openapi_schema"] = ($schema[0] | tojson)' ${cpu.config.package-func.result.stream.conf} > $out
+      jq -f ${../../../lib/image-config.jq} \
+        --rawfile schema ${cpu.config.cognix.outputs.openapiSchema} \
+        --slurpfile predictor ${cpu.config.cognix.outputs.predictorConfig} \
+        ${cpu.config.package-func.result.stream.conf} > $out
     '';
+  };
+
+  # A schema given (or left by cog) is still read for the predictor's concurrency, leniently.
+  predictorConfigWithAGivenSchema = {
+    expr = let e = t.evalProject { src = ../projects/cpu; modules = [{ cognix.openapiSchema = ../projects/cpu/cog.yaml; }]; };
+      c = e.config.cognix.outputs.predictorConfig.buildCommand; in
+    {
+      lenient = t.lib.hasInfix "echo '{}' > $out" c;
+      arguments = t.lib.hasInfix "--predict predict.py:Predictor --config-from-predictor --python-version 3.12 > $out ||" c;
+    };
+    expected = { lenient = true; arguments = true; };
+  };
+
+  predictorConfigIsStrictWhenTheSchemaIsGenerated = {
+    expr = t.lib.hasSuffix "--predict predict.py:Predictor --train train.py:Trainer --config-from-predictor --concurrency 4 --python-version 3.11 > $out" gpu.config.cognix.outputs.predictorConfig.buildCommand;
+    expected = true;
   };
 }

@@ -70,8 +70,11 @@ in
       { image = "localhost:5000/acme/whisper:v2"; directory = "x"; }
       { image = null; directory = "0xkdv2n5ymgg6f3l4rvq1b3fj1n6zxqz-source"; }
       { image = null; directory = "whisper"; }
+      { image = null; directory = "AICodeFactory__LivePortrait"; }
+      { image = null; directory = "_My Model!"; }
+      { image = null; directory = "..."; }
     ];
-    expected = [ "whisper" "whisper" "model" "whisper" ];
+    expected = [ "whisper" "whisper" "model" "whisper" "aicodefactory-liveportrait" "my-model" "model" ];
   };
 
   flakePartsModelsAreLinuxAmd64Only = {

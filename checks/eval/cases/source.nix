@@ -54,6 +54,22 @@ in
     expected = { name = "cpu-openapi-schema.json"; generates = true; };
   };
 
+  # Issue 11: the schema step imported the predictor in a bare sandbox.
+  schemaStepHasTheImageEnvironment = {
+    expr = let
+      gpu = t.evalProject { src = ../projects/gpu; };
+      c = builtins.unsafeDiscardStringContext gpu.config.cognix.outputs.openapiSchema.buildCommand;
+      has = s: lib.hasInfix s c;
+    in {
+      environment = has "'HF_HOME=/src/.cache' 'HF_HUB_OFFLINE=1'";
+      libraryPath = has "'LD_LIBRARY_PATH=${builtins.unsafeDiscardStringContext t.pkgs.ffmpeg}/lib:";
+      systemPackagesOnPath = has ":${builtins.unsafeDiscardStringContext t.pkgs.ffmpeg}/bin:";
+      writableHome = has "HOME=\"$TMPDIR/root\" TMPDIR=\"$TMPDIR\"";
+      nothingElse = has "/bin/env -i ";
+    };
+    expected = { environment = true; libraryPath = true; systemPackagesOnPath = true; writableHome = true; nothingElse = true; };
+  };
+
   noSchemaWithoutAPredictor = {
     expr = noschema.config.cognix.outputs.openapiSchema;
     expected = null;
@@ -62,6 +78,16 @@ in
   schemaOptionWins = {
     expr = toString (t.evalProject { src = ../projects/source; modules = [{ cognix.openapiSchema = ../projects/cpu/cog.yaml; }]; }).config.cognix.outputs.openapiSchema;
     expected = toString ../projects/cpu/cog.yaml;
+  };
+
+  # Issue 11: /src was a tree of symlinks into the read-only store; cog's `COPY . /src` gives files.
+  srcIsCopiedIntoTheLastLayer = {
+    expr = let e = builtins.unsafeDiscardStringContext cpu.config.package-func.args.extraCommands; o = cpu.config.cognix.outputs; in {
+      copied = lib.hasInfix "cp -r ${builtins.unsafeDiscardStringContext o.projectFiles}/. src/\nchmod -R u+w src\n" e;
+      schema = lib.hasInfix "cp ${builtins.unsafeDiscardStringContext o.openapiSchema} src/.cog/openapi_schema.json" e;
+      notLinked = !(lib.elem "cpu-src" (map (p: p.name) cpu.config.package-func.args.contents));
+    };
+    expected = { copied = true; schema = true; notLinked = true; };
   };
 
   projectFilesHonourDockerignore = {

@@ -46,7 +46,7 @@ fn main() {
     for _ in 0..rounds {
         for dir in &dirs {
             let outcome = resolve(dir, Mode::Default);
-            if let (Some(r), Some(p)) = (&outcome.resolved, &outcome.project) {
+            if let (Some(r), Some(p)) = (&outcome.completed, &outcome.project) {
                 generate::render(r, &p.inputs).unwrap();
                 converted += 1;
             }

@@ -1,8 +1,9 @@
 //! cog.yaml as written: every field cog knows, typed the way go-yaml types it for cog
 //! (cog-spec §2–§3), with the position of each value. Nothing is validated or completed here;
-//! unknown keys become warnings (cog drops them silently) with a did-you-mean.
+//! unknown keys become warnings (cog drops them silently) with a did-you-mean. In: the YAML tree
+//! (`yaml::Node`); out: `CogYaml`, type errors and unknown keys.
 
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Kind, Pos, Reported, Sink};
 use crate::yaml::{parse_float, parse_int, Node, Value};
 
 /// A value and where it was written.
@@ -75,6 +76,13 @@ pub struct RunItem {
     pub accidental: Option<String>,
 }
 
+impl RunItem {
+    /// A command written as a plain string (`pre_install` entries are such commands too).
+    pub fn plain(command: &Spanned<String>) -> RunItem {
+        RunItem { pos: command.pos, command: command.clone(), object: false, mounts: Vec::new(), accidental: None }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount {
     pub pos: Pos,
@@ -135,34 +143,27 @@ fn removed_key(path: &str) -> Option<&'static str> {
     })
 }
 
-/// Decodes the parsed document. Returns the config and every problem found: type errors (errors)
-/// and unknown keys (warnings). Decoding continues past type errors so that all are reported,
-/// like go-yaml's accumulated construct errors.
-pub fn decode(root: Option<&Node>, file: &str) -> (CogYaml, Vec<Diagnostic>) {
-    let mut d = Decoder { file, diagnostics: Vec::new() };
+/// Decodes the parsed document, reporting type errors (errors) and unknown keys (warnings).
+/// Decoding continues past type errors so that all are reported, like go-yaml's accumulated
+/// construct errors; `Err` when there was one.
+pub fn decode(root: Option<&Node>, sink: &mut Sink) -> Result<CogYaml, Reported> {
+    let mut d = Decoder { sink: &mut *sink };
     let config = match root {
         None => CogYaml::default(),
         Some(node) if node.is_null() => CogYaml::default(),
         Some(node) => d.top(node),
     };
-    let mut diagnostics = d.diagnostics;
-    diagnostics.sort_by_key(|d| d.pos);
-    (config, diagnostics)
+    sink.result(config)
 }
 
 struct Decoder<'a> {
-    file: &'a str,
-    diagnostics: Vec<Diagnostic>,
+    sink: &'a mut Sink,
 }
 
 impl Decoder<'_> {
-    fn report(&mut self, kind: Kind, pos: Pos, key: &str) {
-        self.diagnostics.push(Diagnostic::new(kind, self.file, pos, key));
-    }
-
     fn mismatch(&mut self, node: &Node, expected: &'static str, key: &str) {
         let found = describe(node);
-        self.report(Kind::TypeMismatch { found, expected }, node.pos, key);
+        self.sink.report(Kind::TypeMismatch { found, expected }, node.pos, key);
     }
 
     /// The pairs of a mapping node, warning about keys outside `known`. `None` (after reporting)
@@ -179,10 +180,10 @@ impl Decoder<'_> {
             if known.contains(&name.text.as_str()) {
                 out.push((name.text.clone(), v));
             } else if let Some(note) = removed_key(&path) {
-                self.report(Kind::RemovedKey { note }, k.pos, &path);
+                self.sink.report(Kind::RemovedKey { note }, k.pos, &path);
             } else {
                 let suggestion = did_you_mean(&name.text, known).map(|s| join(key, s));
-                self.report(Kind::UnknownKey { suggestion }, k.pos, &path);
+                self.sink.report(Kind::UnknownKey { suggestion }, k.pos, &path);
             }
         }
         Some(out)
@@ -319,13 +320,7 @@ impl Decoder<'_> {
         for (i, item) in items.iter().enumerate() {
             let item_key = format!("{key}[{i}]");
             match &item.value {
-                Value::Scalar(s) if !s.plain || item.tag() == "!!str" => out.push(RunItem {
-                    pos: item.pos,
-                    command: Spanned::new(s.text.clone(), item.pos),
-                    object: false,
-                    mounts: Vec::new(),
-                    accidental: None,
-                }),
+                Value::Scalar(s) if !s.plain || item.tag() == "!!str" => out.push(RunItem::plain(&Spanned::new(s.text.clone(), item.pos))),
                 Value::Mapping(_) => {
                     if let Some(run) = self.run_object(item, &item_key) {
                         out.push(run);
@@ -333,7 +328,7 @@ impl Decoder<'_> {
                 }
                 _ => {
                     let found = go_type(item);
-                    self.report(Kind::RunItemType { found }, item.pos, &item_key);
+                    self.sink.report(Kind::RunItemType { found }, item.pos, &item_key);
                 }
             }
         }
@@ -418,14 +413,14 @@ impl Decoder<'_> {
             Value::Mapping(_) => vec![(node, key.to_owned())],
             Value::Sequence(items) => items.iter().enumerate().map(|(k, n)| (n, format!("{key}[{k}]"))).collect(),
             Value::Scalar(_) => {
-                self.report(Kind::WeightSourceShape { found: describe(node) }, node.pos, key);
+                self.sink.report(Kind::WeightSourceShape { found: describe(node) }, node.pos, key);
                 return None;
             }
         };
         let mut sources = Vec::new();
         for (n, k) in nodes {
             let Value::Mapping(_) = &n.value else {
-                self.report(Kind::WeightSourceShape { found: describe(n) }, n.pos, &k);
+                self.sink.report(Kind::WeightSourceShape { found: describe(n) }, n.pos, &k);
                 return None;
             };
             let pairs = self.mapping(n, SOURCE_KEYS, &k, "WeightSourceConfig")?;
@@ -502,11 +497,17 @@ pub fn did_you_mean<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
     use crate::yaml::{parse, Limits};
 
+    /// The config (default when decoding failed) and the diagnostics in reading order.
     fn decode_str(text: &str) -> (CogYaml, Vec<Diagnostic>) {
         let doc = parse(text, Limits::default()).unwrap();
-        decode(doc.root.as_ref(), "cog.yaml")
+        let mut sink = Sink::new("cog.yaml");
+        let config = decode(doc.root.as_ref(), &mut sink).unwrap_or_default();
+        let mut diagnostics = sink.into_diagnostics();
+        diagnostics.sort_by_key(|d| d.pos);
+        (config, diagnostics)
     }
 
     fn messages(text: &str) -> Vec<String> {

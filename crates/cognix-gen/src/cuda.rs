@@ -1,99 +1,58 @@
 //! CUDA and cuDNN for GPU builds, decided from torch, TensorFlow or `build.cuda` exactly as cog's
-//! Complete phase decides them (cog-spec §10.2). The two places where the default mode is
-//! friendlier than cog are marked; `--strict` takes cog's path there too.
+//! Complete phase decides them (cog-spec §10.2). Where the default mode is friendlier than cog
+//! (an unpinned torch, a torch newer than the table, a CUDA patch release no image has; and the
+//! legacy rows `compat::tables` adds) is marked; `--strict` takes cog's path there too.
+//! In: `build` as written and the requirement lines; out: `CudaVersions`, cog.nix's `build.cuda`
+//! and `build.cudnn`.
 
-use crate::compat::{latest_cuda, tables};
+use crate::compat::{latest_cuda, tables, Mode};
 use crate::config::{non_empty, Build, Spanned};
-use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
-use crate::python::Requirement;
-use crate::requirements::{is_local, normalize, package_name, versions};
+use crate::diagnostic::{Kind, Reported, Sink};
+use crate::requirements::{find, Requirement};
 use crate::version;
-use crate::Mode;
 
-/// A framework requirement found among the requirement lines.
-#[derive(Clone, Debug)]
-pub struct Framework<'a> {
-    /// The first version token of the line (`2.0.1` for `torch>=2.0.1,<3`), empty when unpinned.
-    pub version: String,
-    pub line: &'a Requirement,
-}
-
-/// The first line that names `name`. cog compares its package-name regex case-sensitively with
-/// extras included, so `Torch==2.1` and `torch[opt]==2.1` are invisible to it; the default mode
-/// compares PEP 503-normalised names instead (docs/compatibility.md).
-pub fn find<'a>(lines: &'a [Requirement], name: &str, mode: Mode) -> Option<Framework<'a>> {
-    lines
-        .iter()
-        .filter(|line| !is_local(&line.text) && !line.text.starts_with('-'))
-        .find(|line| {
-            let found = package_name(&line.text);
-            match mode {
-                Mode::Strict => found == name,
-                Mode::Default => normalize(found) == name,
-            }
-        })
-        .map(|line| Framework { version: versions(&line.text).first().map_or_else(String::new, |v| (*v).to_owned()), line })
-}
-
-/// Resolved CUDA and cuDNN (`None` on CPU builds unless written in cog.yaml).
+/// The CUDA and cuDNN versions of a build (`None` on CPU builds unless written in cog.yaml).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Resolved {
+pub struct CudaVersions {
     pub cuda: Option<String>,
     pub cudnn: Option<String>,
 }
 
-struct Ctx<'d> {
-    file: &'d str,
-    diagnostics: &'d mut Vec<Diagnostic>,
-}
-
-impl Ctx<'_> {
-    fn config(&mut self, kind: Kind, pos: Pos, key: &str) {
-        self.diagnostics.push(Diagnostic::new(kind, self.file, pos, key));
-    }
-
-    fn at_line(&mut self, kind: Kind, line: &Requirement) {
-        self.diagnostics.push(Diagnostic::new(kind, line.file.clone(), line.pos, line.key.clone()));
-    }
-}
-
-/// Completes `cuda` and `cudnn`. Like cog's Complete, the first error ends resolution: `Err(Reported)`
-/// after the error has been pushed onto `diagnostics`.
+/// Completes `cuda` and `cudnn`. Like cog's Complete, the first error ends resolution.
 ///
 /// # Panics
 /// Never: the two `expect`s state invariants of the branches above them.
 #[expect(clippy::too_many_lines, reason = "cog's Complete, kept in cog's order so the two read side by side")]
-pub fn resolve(
-    build: &Build,
-    lines: &[Requirement],
-    file: &str,
-    mode: Mode,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Resolved, Reported> {
+pub fn choose(build: &Build, lines: &[Requirement], mode: Mode, sink: &mut Sink) -> Result<CudaVersions, Reported> {
     let written = |field: &Option<Spanned<String>>| non_empty(field).map(|s| s.value.clone());
     if !build.gpu() {
-        return Ok(Resolved { cuda: written(&build.cuda), cudnn: written(&build.cudnn) });
+        return Ok(CudaVersions { cuda: written(&build.cuda), cudnn: written(&build.cudnn) });
     }
-    let mut ctx = Ctx { file, diagnostics };
-    let t = tables();
+    let t = tables(mode);
     let cuda_field = non_empty(&build.cuda);
     let cudnn_field = non_empty(&build.cudnn);
     let gpu_pos = build.gpu.as_ref().map_or(build.pos, |g| g.pos);
 
+    // build.cuda as written, or (default mode) the nearest patch release an image has.
+    let mut written_cuda = cuda_field.map(|c| c.value.clone());
     if let Some(cuda) = cuda_field {
         // Validation already rejected a bad major or a missing minor; only Complete checks that
         // the minor is a number (cog-spec §16.19).
         let minor = cuda.value.split('.').nth(1).unwrap_or_default();
         if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
-            ctx.config(Kind::CudaMinorInvalid { value: cuda.value.clone() }, cuda.pos, "build.cuda");
-            return Err(Reported);
+            return Err(sink.fail(Kind::CudaMinorInvalid { value: cuda.value.clone() }, cuda.pos, "build.cuda"));
         }
-        if let Some(cudnn) = cudnn_field {
-            let compatible = t.compatible_cudnns(&cuda.value);
+        if mode == Mode::Default && t.latest_cudnn(&cuda.value).is_none() {
+            if let Some(nearest) = t.nearest_patch(&cuda.value) {
+                sink.report(Kind::CudaPatchMapped { written: cuda.value.clone(), used: nearest.to_owned() }, cuda.pos, "build.cuda");
+                written_cuda = Some(nearest.to_owned());
+            }
+        }
+        if let (Some(cudnn), Some(cuda_value)) = (cudnn_field, &written_cuda) {
+            let compatible = t.compatible_cudnns(cuda_value);
             if !compatible.contains(&cudnn.value) {
-                let kind = Kind::CudaCudnnUnsupported { cuda: cuda.value.clone(), cudnn: cudnn.value.clone(), compatible };
-                ctx.config(kind, cudnn.pos, "build.cudnn");
-                return Err(Reported);
+                let kind = Kind::CudaCudnnUnsupported { cuda: cuda_value.clone(), cudnn: cudnn.value.clone(), compatible };
+                return Err(sink.fail(kind, cudnn.pos, "build.cudnn"));
             }
         }
     }
@@ -104,14 +63,16 @@ pub fn resolve(
     if let Some(torch) = &torch {
         if torch.version.is_empty() {
             match mode {
-                Mode::Strict => {
-                    ctx.at_line(Kind::TorchVersionRequired, torch.line);
-                    return Err(Reported);
-                }
+                Mode::Strict => return Err(sink.fail_in(&torch.line.file, Kind::TorchVersionRequired, torch.line.pos, &torch.line.key)),
                 // Friendlier than cog: resolve as the newest torch cog knows; the lock pins the rest.
                 Mode::Default => {
                     let assumed = t.newest_torch().to_owned();
-                    ctx.at_line(Kind::TorchUnpinnedAccepted { assumed: assumed.clone() }, torch.line);
+                    sink.report_in(
+                        &torch.line.file,
+                        Kind::TorchUnpinnedAccepted { assumed: assumed.clone() },
+                        torch.line.pos,
+                        &torch.line.key,
+                    );
                     torch_version = Some(assumed);
                 }
             }
@@ -119,7 +80,7 @@ pub fn resolve(
     }
     let torch_cudas = torch_version.as_deref().map(|v| t.cudas_for_torch(v)).unwrap_or_default();
 
-    let mut cuda = cuda_field.map(|c| c.value.clone());
+    let mut cuda = written_cuda;
     let mut cudnn = cudnn_field.map(|c| c.value.clone());
     // Where the CUDA version came from, for the position of a "not supported" error.
     let mut cuda_origin = cuda_field.map_or((gpu_pos, "build.gpu", None), |c| (c.pos, "build.cuda", None));
@@ -131,8 +92,8 @@ pub fn resolve(
             match &cuda {
                 None => {
                     let Some(tf_cuda) = tf_cuda.clone() else {
-                        ctx.at_line(Kind::TensorflowUnknown { tf: tf.version.clone() }, tf.line);
-                        return Err(Reported);
+                        let kind = Kind::TensorflowUnknown { tf: tf.version.clone(), strict: mode == Mode::Strict };
+                        return Err(sink.fail_in(&tf.line.file, kind, tf.line.pos, &tf.line.key));
                     };
                     cuda = Some(tf_cuda);
                     cuda_origin = (tf.line.pos, "", Some(tf.line));
@@ -150,7 +111,7 @@ pub fn resolve(
                         let kind =
                             Kind::TensorflowCudaUnknown { cuda: written.clone(), tf: tf.version.clone(), suggestion: tf_cuda.clone() };
                         let pos = cuda_field.map_or(gpu_pos, |c| c.pos);
-                        ctx.config(kind, pos, "build.cuda");
+                        sink.report(kind, pos, "build.cuda");
                     }
                 }
             }
@@ -164,8 +125,7 @@ pub fn resolve(
                     if *written != tf_cudnn {
                         let kind = Kind::TensorflowCudnn { cudnn: written.clone(), tf: tf.version.clone(), tf_cudnn };
                         let pos = cudnn_field.map_or(gpu_pos, |c| c.pos);
-                        ctx.config(kind, pos, "build.cudnn");
-                        return Err(Reported);
+                        return Err(sink.fail(kind, pos, "build.cudnn"));
                     }
                 }
             }
@@ -174,11 +134,24 @@ pub fn resolve(
             let line = torch.as_ref().map(|f| f.line).expect("a torch version comes from a torch line");
             match &cuda {
                 None => {
-                    let Some(latest) = latest_cuda(&torch_cudas) else {
-                        ctx.at_line(Kind::TorchUnknown { torch: torch_version.clone() }, line);
-                        return Err(Reported);
+                    let latest = match latest_cuda(&torch_cudas) {
+                        Some(latest) => latest.to_owned(),
+                        // Friendlier than cog: a torch newer than the table gets the newest
+                        // CUDA of the newest torch the table knows, said in a warning.
+                        None if mode == Mode::Default && version::greater(torch_version, t.newest_torch()) => {
+                            let assumed = t.newest_torch().to_owned();
+                            let newest =
+                                latest_cuda(&t.cudas_for_torch(&assumed)).map(str::to_owned).expect("the newest torch has GPU wheels");
+                            let kind = Kind::TorchNewerAssumed { torch: torch_version.clone(), assumed, cuda: newest.clone() };
+                            sink.report_in(&line.file, kind, line.pos, &line.key);
+                            newest
+                        }
+                        None => {
+                            let kind = Kind::TorchUnknown { torch: torch_version.clone(), strict: mode == Mode::Strict };
+                            return Err(sink.fail_in(&line.file, kind, line.pos, &line.key));
+                        }
                     };
-                    cuda = Some(latest.to_owned());
+                    cuda = Some(latest);
                     cuda_origin = (line.pos, "", Some(line));
                 }
                 Some(written) => {
@@ -189,7 +162,7 @@ pub fn resolve(
                             suggestion: torch_cudas.last().cloned(),
                         };
                         let pos = cuda_field.map_or(gpu_pos, |c| c.pos);
-                        ctx.config(kind, pos, "build.cuda");
+                        sink.report(kind, pos, "build.cuda");
                     }
                 }
             }
@@ -206,13 +179,12 @@ pub fn resolve(
     if cudnn.is_none() {
         let Some(latest) = t.latest_cudnn(&cuda) else {
             let kind = Kind::CudaUnsupported { cuda: cuda.clone() };
-            match cuda_origin {
-                (_, _, Some(line)) => ctx.at_line(kind, line),
-                (pos, key, None) => ctx.config(kind, pos, key),
-            }
-            return Err(Reported);
+            return Err(match cuda_origin {
+                (_, _, Some(line)) => sink.fail_in(&line.file, kind, line.pos, &line.key),
+                (pos, key, None) => sink.fail(kind, pos, key),
+            });
         };
         cudnn = Some(latest);
     }
-    Ok(Resolved { cuda: Some(cuda), cudnn })
+    Ok(CudaVersions { cuda: Some(cuda), cudnn })
 }

@@ -1,10 +1,10 @@
 //! `environment`: `NAME=value` entries set in the image (cog-spec §7), with cog's deny-list of
-//! names it uses itself.
+//! names it uses itself. In: the entries as written; out: cog.nix's `environment`, name → value.
 
 use std::collections::BTreeMap;
 
 use crate::config::Spanned;
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::{Kind, Reported, Sink};
 
 /// Names cog reserves; a trailing `*` matches a prefix.
 const DENY_LIST: &[&str] = &[
@@ -43,7 +43,7 @@ pub fn matches_schema(item: &str) -> bool {
 
 /// Parses the list like cog: split at the first `=`; per entry the format, then the deny-list,
 /// then duplicates are checked, and the first failure ends parsing.
-pub fn parse(items: &[Spanned<String>], file: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<BTreeMap<String, String>> {
+pub fn parse(items: &[Spanned<String>], sink: &mut Sink) -> Result<BTreeMap<String, String>, Reported> {
     let mut env = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let key = format!("environment[{i}]");
@@ -56,10 +56,9 @@ pub fn parse(items: &[Spanned<String>], file: &str, diagnostics: &mut Vec<Diagno
                 continue;
             }
         };
-        diagnostics.push(Diagnostic::new(kind, file, item.pos, key));
-        return None;
+        return Err(sink.fail(kind, item.pos, &key));
     }
-    Some(env)
+    Ok(env)
 }
 
 #[cfg(test)]
@@ -71,10 +70,15 @@ mod tests {
         list.iter().map(|s| Spanned::new((*s).to_owned(), Pos::START)).collect()
     }
 
+    /// The entries, or the message of the error that ended parsing.
+    fn parsed(list: &[&str]) -> Result<BTreeMap<String, String>, String> {
+        let mut sink = Sink::new("cog.yaml");
+        parse(&items(list), &mut sink).map_err(|_| sink.diagnostics()[0].message())
+    }
+
     #[test]
     fn values_keep_everything_after_the_first_equals() {
-        let mut d = Vec::new();
-        let env = parse(&items(&["A=b=c", "EMPTY=", "Q=\"x y\""]), "cog.yaml", &mut d).unwrap();
+        let env = parsed(&["A=b=c", "EMPTY=", "Q=\"x y\""]).unwrap();
         assert_eq!(env["A"], "b=c");
         assert_eq!(env["EMPTY"], "");
         assert_eq!(env["Q"], "\"x y\"");
@@ -82,18 +86,15 @@ mod tests {
 
     #[test]
     fn cog_messages() {
-        let mut d = Vec::new();
-        assert!(parse(&items(&["NVIDIA_VISIBLE_DEVICES=all"]), "cog.yaml", &mut d).is_none());
         assert_eq!(
-            d[0].message(),
+            parsed(&["NVIDIA_VISIBLE_DEVICES=all"]).unwrap_err(),
             "invalid environment: environment variable \"NVIDIA_VISIBLE_DEVICES\" is not allowed: reserved for internal use"
         );
-        let mut d = Vec::new();
-        assert!(parse(&items(&["A=1", "A=2"]), "cog.yaml", &mut d).is_none());
-        assert_eq!(d[0].message(), "invalid environment: environment variable \"A\" is already defined");
-        let mut d = Vec::new();
-        assert!(parse(&items(&["NOVALUE"]), "cog.yaml", &mut d).is_none());
-        assert_eq!(d[0].message(), "invalid environment: environment variable \"NOVALUE\" is not in the KEY=VALUE format");
+        assert_eq!(parsed(&["A=1", "A=2"]).unwrap_err(), "invalid environment: environment variable \"A\" is already defined");
+        assert_eq!(
+            parsed(&["NOVALUE"]).unwrap_err(),
+            "invalid environment: environment variable \"NOVALUE\" is not in the KEY=VALUE format"
+        );
     }
 
     #[test]

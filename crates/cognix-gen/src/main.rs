@@ -1,5 +1,6 @@
 //! The command line: parse arguments, call the library, print, and map the result to an exit
-//! code (0 success, 1 invalid input or stale output, 2 usage errors from clap).
+//! code (0 success, 1 invalid input or stale output, 2 usage errors from clap). In: arguments;
+//! out: JSON and lint findings on stdout, diagnostics on stderr, files, the exit code.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -33,10 +34,10 @@ enum Command {
         #[arg(default_value = ".")]
         paths: Vec<PathBuf>,
     },
-    /// Print the completed configuration.
+    /// Print the completed configuration as JSON.
     Resolve {
-        /// Print JSON (the only format).
-        #[arg(long, required = true)]
+        /// JSON, the only format (accepted for scripts that pass it).
+        #[arg(long)]
         json: bool,
         /// Reproduce cog's decisions exactly, errors included.
         #[arg(long)]
@@ -98,8 +99,8 @@ fn resolve_json(path: &Path, mode: Mode) -> bool {
 fn generate_one(path: &Path, check: bool, mode: Mode) -> bool {
     let outcome = resolve(path, mode);
     report(&outcome);
-    let (Some(project), Some(resolved)) = (&outcome.project, &outcome.resolved) else { return false };
-    let text = match generate::render(resolved, &project.inputs) {
+    let (Some(project), Some(completed)) = (&outcome.project, &outcome.completed) else { return false };
+    let text = match generate::render(completed, &project.inputs) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("{}cog.nix: error: {e}", project.display);
@@ -138,8 +139,9 @@ fn lint_file(path: &Path) -> bool {
     let display = path.display().to_string();
     let source = match std::fs::read(path).map(String::from_utf8) {
         Ok(Ok(s)) => s,
-        Ok(Err(_)) => {
-            eprintln!("{display}:1:1: error[NL000]: file is not valid UTF-8");
+        Ok(Err(e)) => {
+            let valid = std::str::from_utf8(&e.as_bytes()[..e.utf8_error().valid_up_to()]).unwrap_or_default();
+            eprintln!("{}", lint::Finding::not_utf8(valid).render(&display, valid));
             return false;
         }
         Err(e) => {

@@ -1,6 +1,7 @@
 //! Writes a JSON value as Nix text: pretty, deterministic, and with every string escaped so that no
 //! value from cog.yaml can become Nix code (`${`, `''`, backslashes, quotes, control characters).
-//! `generate.rs` re-parses the result with rnix and lints it before anything is written.
+//! `generate.rs` re-parses the result with rnix and lints it before anything is written. In: a
+//! JSON value; out: Nix text.
 
 use serde_json::Value;
 

@@ -1,15 +1,16 @@
 //! The completed configuration: what `resolve --json` prints and what cog.nix holds, with
-//! cog.yaml's key names. The field order here is the key order of the output.
+//! cog.yaml's key names. The field order here is the key order of the output. Types only:
+//! `pipeline` fills them, `generate` and `resolve --json` serialise them.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::python::Index;
-use crate::run::Classified;
+use crate::run::RunItem;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Resolved {
+pub struct Completed {
     pub build: Build,
     pub image: Option<String>,
     pub model: Option<String>,
@@ -33,10 +34,11 @@ pub struct Build {
     pub python_index: Index,
     /// pip options that change resolution (`--pre`).
     pub pip_flags: Vec<String>,
-    /// nixpkgs attribute paths.
+    /// apt names, cleaned of apt options and versions, from `build.system_packages` and the run
+    /// commands' `apt-get install`; modules/system-packages.nix maps them to nixpkgs packages.
     pub system_packages: Vec<String>,
-    pub run: Vec<Classified>,
-    pub pre_install: Vec<Classified>,
+    pub run: Vec<RunItem>,
+    pub pre_install: Vec<RunItem>,
     pub cuda: Option<String>,
     pub cudnn: Option<String>,
     pub sdk_version: Option<String>,

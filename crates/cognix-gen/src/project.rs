@@ -1,6 +1,8 @@
 //! The project directory and the only way cognix-gen reads files from it: size-limited, UTF-8
 //! checked, and contained (a path from cog.yaml must resolve inside the project after symlinks
 //! are followed, so a crafted cog.yaml cannot make a pre-commit hook read `/etc/shadow`).
+//! In: a path, and paths written in cog.yaml; out: the project, the text of its files, and each
+//! file's sha256 (cog.nix's `cognix.generatedFrom`).
 
 use std::fs;
 use std::io::Read;
@@ -8,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{Diagnostic, Kind, Pos, Reported, Sink};
 
 /// Files larger than this are refused before they are read. Real cog.yaml and requirements files
 /// are a few kilobytes.
@@ -35,10 +37,16 @@ pub struct Project {
     pub inputs: Vec<Input>,
 }
 
-#[expect(clippy::result_large_err, reason = "an error ends the run, so its size costs nothing")]
 impl Project {
-    /// `path` is a project directory holding `cog.yaml`, or a YAML file of any name.
+    /// `path` is a project directory holding `cog.yaml` (or inside one: like cog, the parent
+    /// directories are searched), or a YAML file of any name. Before the project is open there is
+    /// no config file to report about, so a failure is the one diagnostic, about `path`.
+    #[expect(clippy::result_large_err, reason = "an error ends the run, so its size costs nothing")]
     pub fn open(path: &Path) -> Result<Project, Diagnostic> {
+        let written = path.display().to_string();
+        if !path.exists() {
+            return Err(Diagnostic::new(Kind::PathNotFound, written, Pos::NONE, ""));
+        }
         let (dir, config_name) = if path.is_dir() {
             (path.to_path_buf(), "cog.yaml".to_owned())
         } else {
@@ -46,16 +54,27 @@ impl Project {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             (dir.to_path_buf(), name)
         };
-        let display = display_prefix(&dir);
         let not_found = || {
-            let kind = Kind::ConfigNotFound { dir: dir.display().to_string() };
-            Diagnostic::new(kind, config_name.clone(), Pos::START, "")
+            let shown = display_prefix(&dir);
+            let kind = Kind::ConfigNotFound { dir: if shown.is_empty() { ".".to_owned() } else { shown.trim_end_matches('/').to_owned() } };
+            Diagnostic::new(kind, format!("{shown}{config_name}"), Pos::NONE, "")
         };
-        let root = fs::canonicalize(&dir).map_err(|_| not_found())?;
-        if !root.join(&config_name).is_file() {
+        let canonical = fs::canonicalize(&dir).map_err(|_| not_found())?;
+        if canonical.join(&config_name).is_file() {
+            return Ok(Project { root: canonical, config_name, display: display_prefix(&dir), inputs: Vec::new() });
+        }
+        if !path.is_dir() {
             return Err(not_found());
         }
-        Ok(Project { root, config_name, display, inputs: Vec::new() })
+        // The nearest ancestor with a cog.yaml, shown relative to the directory as written.
+        let mut shown = dir.clone();
+        for ancestor in canonical.ancestors().skip(1) {
+            shown.push("..");
+            if ancestor.join(&config_name).is_file() {
+                return Ok(Project { root: ancestor.to_path_buf(), config_name, display: display_prefix(&shown), inputs: Vec::new() });
+            }
+        }
+        Err(not_found())
     }
 
     pub fn config_name(&self) -> &str {
@@ -72,18 +91,27 @@ impl Project {
     }
 
     /// Reads the config file.
-    pub fn read_config(&mut self) -> Result<String, Diagnostic> {
+    pub fn read_config(&mut self, sink: &mut Sink) -> Result<String, Reported> {
         let name = self.config_name.clone();
         let path = self.root.join(&name);
-        self.read_located(&path, &name, "", Pos::START)
+        self.read_located(&path, &name, "", Pos::START, sink)
     }
 
     /// Resolves a path written in cog.yaml (under `key`, at `pos`) to a file inside the project,
     /// relative to `base` (a project-relative directory) unless absolute. Returns the
-    /// project-relative name, or `Ok(None)` when the file does not exist.
-    pub fn locate(&self, written: &str, base: &str, key: &str, pos: Pos, file: &str) -> Result<Option<(PathBuf, String)>, Diagnostic> {
+    /// project-relative name, or `Ok(None)` when the file does not exist. `file` is the file the
+    /// path was written in.
+    pub fn locate(
+        &self,
+        written: &str,
+        base: &str,
+        key: &str,
+        pos: Pos,
+        file: &str,
+        sink: &mut Sink,
+    ) -> Result<Option<(PathBuf, String)>, Reported> {
         let joined = if Path::new(written).is_absolute() { PathBuf::from(written) } else { self.root.join(base).join(written) };
-        let outside = || Diagnostic::new(Kind::PathOutsideProject { path: written.to_owned() }, file, pos, key);
+        let mut outside = || sink.fail_in(file, Kind::PathOutsideProject { path: written.to_owned() }, pos, key);
         let Ok(canonical) = fs::canonicalize(&joined) else {
             // A missing file is the caller's message; but a path that *would* leave the project
             // is refused even when it does not exist.
@@ -97,24 +125,30 @@ impl Project {
     }
 
     /// Reads a located file (see `locate`), named `name` in messages, for `key` at `pos`.
-    pub fn read_located(&mut self, path: &Path, name: &str, key: &str, pos: Pos) -> Result<String, Diagnostic> {
-        let error = |kind: Kind, pos: Pos| Diagnostic::new(kind, name, pos, key);
-        let io = |e: std::io::Error| error(Kind::FileRead { reason: e.to_string() }, pos);
-        let file = fs::File::open(path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
-        if size > MAX_FILE_BYTES {
-            return Err(error(Kind::FileTooLarge { size, limit: MAX_FILE_BYTES }, Pos::START));
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        // `take` bounds the read even if the file grows between metadata() and read().
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(error(Kind::FileTooLarge { size: bytes.len() as u64, limit: MAX_FILE_BYTES }, Pos::START));
-        }
-        let text = decode_text(&bytes).map_err(|(kind, pos)| error(kind, pos))?;
+    pub fn read_located(&mut self, path: &Path, name: &str, key: &str, pos: Pos, sink: &mut Sink) -> Result<String, Reported> {
+        let bytes = read_limited(path).map_err(|(kind, at)| sink.fail_in(name, kind, at.unwrap_or(pos), key))?;
+        let text = decode_text(&bytes).map_err(|(kind, at)| sink.fail_in(name, kind, at, key))?;
         self.inputs.push(Input { name: name.to_owned(), sha256: hex(&Sha256::digest(&bytes)) });
         Ok(text)
     }
+}
+
+/// The bytes of a file of at most `MAX_FILE_BYTES`, or the problem, with its position when it is
+/// not the one the file was asked for at.
+fn read_limited(path: &Path) -> Result<Vec<u8>, (Kind, Option<Pos>)> {
+    let io = |e: std::io::Error| (Kind::FileRead { reason: e.to_string() }, None);
+    let file = fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err((Kind::FileTooLarge { size, limit: MAX_FILE_BYTES }, Some(Pos::START)));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // `take` bounds the read even if the file grows between metadata() and read().
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err((Kind::FileTooLarge { size: bytes.len() as u64, limit: MAX_FILE_BYTES }, Some(Pos::START)));
+    }
+    Ok(bytes)
 }
 
 /// UTF-8 text without NUL bytes, or the problem and its position.
@@ -154,6 +188,7 @@ fn lexically_inside(root: &Path, path: &Path) -> bool {
 
 fn display_prefix(dir: &Path) -> String {
     let text = dir.display().to_string();
+    let text = text.strip_prefix("./").filter(|t| !t.is_empty()).unwrap_or(&text).to_owned();
     if text.is_empty() || text == "." {
         String::new()
     } else if text.ends_with('/') {

@@ -1,28 +1,19 @@
 //! The Python requirements of the image: the lines of `build.python_requirements` (or
 //! `build.python_packages`), split into requirement lines, pip index options and pip flags, with
-//! cog's torch rewrite applied (`torch_index.rs`).
+//! cog's torch rewrite applied (`torch_index.rs`). In: `build` as written and the project (first),
+//! then every requirement line and the chosen CUDA; out: the lines (which `validate` and `cuda`
+//! read), then `Python`: cog.nix's `build.python_packages`, `python_index` and `pip_flags`.
 
 use std::panic;
 use std::str::FromStr;
 use std::sync::Once;
 
+use crate::compat::Mode;
 use crate::config::{non_empty, Build};
-use crate::diagnostic::{Diagnostic, Kind, Pos, Reported};
+use crate::diagnostic::{Kind, Pos, Reported, Sink};
 use crate::project::Project;
-use crate::requirements::{self, is_local, local_artifact, normalize, package_name, Comments, Local};
+use crate::requirements::{self, is_local, local_artifact, normalize, package_name, Comments, Local, Requirement};
 use crate::torch_index::{self, Target};
-use crate::Mode;
-
-/// A requirement line and where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Requirement {
-    pub text: String,
-    /// Project-relative file (`cog.yaml` for `python_packages` items).
-    pub file: String,
-    pub pos: Pos,
-    /// The cog.yaml key the line comes from.
-    pub key: String,
-}
 
 /// Where pip looks for packages, collected from option lines and the torch rewrite.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -61,23 +52,17 @@ const MAX_INCLUDE_DEPTH: usize = 8;
 
 /// The requirement lines as cog reads them: the requirements file's logical lines, or the
 /// `python_packages` items verbatim. In the default mode `-r other.txt` lines are expanded in
-/// place (cog rejects them); missing files are reported by validation.
-pub fn lines(
-    build: &Build,
-    project: &mut Project,
-    file: &str,
-    mode: Mode,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Option<Vec<Requirement>>, Reported> {
+/// place (cog rejects them). `None` when the requirements file does not exist: validation
+/// reports that, in cog's words.
+pub fn lines(build: &Build, project: &mut Project, mode: Mode, sink: &mut Sink) -> Result<Option<Vec<Requirement>>, Reported> {
+    let file = sink.file().to_owned();
     if let Some(path) = non_empty(&build.python_requirements) {
-        let key = "build.python_requirements";
-        // A missing top-level file is validation's to report, in cog's words.
-        if project.locate(&path.value, "", key, path.pos, file).map_err(|d| Reported::push(diagnostics, d))?.is_none() {
+        if project.locate(&path.value, "", REQUIREMENTS_KEY, path.pos, &file, sink)?.is_none() {
             return Ok(None);
         }
-        let mut out = Vec::new();
-        read_file(project, &path.value, "", path.pos, file, mode, 0, &mut out, diagnostics)?;
-        return Ok(Some(out));
+        let mut reader = Reader { project, mode, sink, lines: Vec::new() };
+        reader.read(&path.value, "", path.pos, &file, 0)?;
+        return Ok(Some(reader.lines));
     }
     Ok(Some(
         build
@@ -86,7 +71,7 @@ pub fn lines(
             .enumerate()
             .map(|(i, item)| Requirement {
                 text: item.value.clone(),
-                file: file.to_owned(),
+                file: file.clone(),
                 pos: item.pos,
                 key: format!("build.python_packages[{i}]"),
             })
@@ -94,48 +79,47 @@ pub fn lines(
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn read_file(
-    project: &mut Project,
-    written: &str,
-    base: &str,
-    pos: Pos,
-    from_file: &str,
+const REQUIREMENTS_KEY: &str = "build.python_requirements";
+
+/// Reads a requirements file and the ones it includes, in place.
+struct Reader<'a> {
+    project: &'a mut Project,
     mode: Mode,
-    depth: usize,
-    out: &mut Vec<Requirement>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<(), Reported> {
-    let key = "build.python_requirements";
-    let located = project.locate(written, base, key, pos, from_file).map_err(|d| Reported::push(diagnostics, d))?;
-    let Some((path, name)) = located else {
-        let kind = Kind::RequirementsMissing { path: written.to_owned() };
-        diagnostics.push(Diagnostic::new(kind, from_file, pos, key));
-        return Err(Reported);
-    };
-    let text = project.read_located(&path, &name, key, pos).map_err(|d| Reported::push(diagnostics, d))?;
-    let comments = match mode {
-        Mode::Strict => Comments::Cog,
-        Mode::Default => Comments::Pip,
-    };
-    let dir = name.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-    for line in requirements::read(&text, comments) {
-        let include = option(&line.text).filter(|(o, _)| matches!(*o, "-r" | "--requirement")).map(|(_, v)| v.to_owned());
-        match include {
-            Some(included) if mode == Mode::Default && !included.contains("://") => {
-                if depth >= MAX_INCLUDE_DEPTH {
-                    let kind = Kind::LocalRequirement {
-                        message: format!("requirement files nest more than {MAX_INCLUDE_DEPTH} levels deep: {}", line.text),
-                    };
-                    diagnostics.push(Diagnostic::new(kind, name.clone(), line.pos, key));
-                    return Err(Reported);
+    sink: &'a mut Sink,
+    lines: Vec<Requirement>,
+}
+
+impl Reader<'_> {
+    /// Reads the file `written` (relative to the project directory `base`) at `pos` of
+    /// `from_file`, `depth` includes deep.
+    fn read(&mut self, written: &str, base: &str, pos: Pos, from_file: &str, depth: usize) -> Result<(), Reported> {
+        let key = REQUIREMENTS_KEY;
+        let Some((path, name)) = self.project.locate(written, base, key, pos, from_file, self.sink)? else {
+            return Err(self.sink.fail_in(from_file, Kind::RequirementsMissing { path: written.to_owned() }, pos, key));
+        };
+        let text = self.project.read_located(&path, &name, key, pos, self.sink)?;
+        let comments = match self.mode {
+            Mode::Strict => Comments::Cog,
+            Mode::Default => Comments::Pip,
+        };
+        let dir = name.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        for line in requirements::read(&text, comments) {
+            let include = option(&line.text).filter(|(o, _)| matches!(*o, "-r" | "--requirement")).map(|(_, v)| v.to_owned());
+            match include {
+                Some(included) if self.mode == Mode::Default && !included.contains("://") => {
+                    if depth >= MAX_INCLUDE_DEPTH {
+                        let kind = Kind::LocalRequirement {
+                            message: format!("requirement files nest more than {MAX_INCLUDE_DEPTH} levels deep: {}", line.text),
+                        };
+                        return Err(self.sink.fail_in(&name, kind, line.pos, key));
+                    }
+                    self.read(&included, &dir, line.pos, &name, depth + 1)?;
                 }
-                read_file(project, &included, &dir, line.pos, &name, mode, depth + 1, out, diagnostics)?;
+                _ => self.lines.push(Requirement { text: line.text, file: name.clone(), pos: line.pos, key: key.to_owned() }),
             }
-            _ => out.push(Requirement { text: line.text, file: name.clone(), pos: line.pos, key: key.to_owned() }),
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// An option line's name and value: `--opt=value`, `--opt value`, `-x value`, `-xvalue`, `--flag`.
@@ -165,29 +149,22 @@ fn split_inline(line: &str) -> (&str, Vec<&str>) {
     (line[..first].trim_end(), options)
 }
 
-/// Builds the final requirement list. `gpu`/`cuda` are the resolved build settings.
-pub fn assemble(lines: &[Requirement], gpu: bool, cuda: &str, mode: Mode, diagnostics: &mut Vec<Diagnostic>) -> Result<Python, Reported> {
+/// Builds the final requirement list, reporting every line's problems. `gpu`/`cuda` are the
+/// resolved build settings.
+pub fn assemble(lines: &[Requirement], gpu: bool, cuda: &str, mode: Mode, sink: &mut Sink) -> Result<Python, Reported> {
     let mut python = Python::default();
     let target = Target { gpu, cuda, mode };
     let mut originals = Vec::new();
     let mut rewritten = Vec::new();
-    let mut failed = false;
-    let warn = |diagnostics: &mut Vec<Diagnostic>, kind: Kind, line: &Requirement| {
-        diagnostics.push(Diagnostic::new(kind, line.file.clone(), line.pos, line.key.clone()));
-    };
     for line in lines {
+        let mut report = |kind: Kind| sink.report_in(&line.file, kind, line.pos, &line.key);
         let text = line.text.trim();
         if let Local::Unsupported(message) = local_artifact(text) {
-            warn(diagnostics, Kind::LocalRequirement { message }, line);
-            failed = true;
+            report(Kind::LocalRequirement { message });
             continue;
         }
         if let Some((name, value)) = option(text) {
-            if let Err(kind) = apply_option(name, value, &mut python) {
-                let is_error = kind.severity() == crate::diagnostic::Severity::Error;
-                warn(diagnostics, kind, line);
-                failed |= is_error;
-            }
+            apply_option(name, value, &mut python).unwrap_or_else(&mut report);
             continue;
         }
         let (requirement, inline) = if is_local(text) { (text, Vec::new()) } else { split_inline(text) };
@@ -196,47 +173,42 @@ pub fn assemble(lines: &[Requirement], gpu: bool, cuda: &str, mode: Mode, diagno
             match option(opt) {
                 Some(("--hash", _)) => hashes = true,
                 Some((name, value)) if matches!(name, "--extra-index-url" | "--find-links" | "-f" | "--index-url" | "-i") => {
-                    apply_option(name, value, &mut python).map_err(|kind| warn(diagnostics, kind, line)).ok();
+                    apply_option(name, value, &mut python).unwrap_or_else(&mut report);
                 }
-                _ => warn(
-                    diagnostics,
-                    Kind::RequirementOptionIgnored {
-                        option: (*opt).to_owned(),
-                        reason: "pip's per-requirement options do not apply to a locked environment",
-                    },
-                    line,
-                ),
+                _ => report(Kind::RequirementOptionIgnored {
+                    option: (*opt).to_owned(),
+                    reason: "pip's per-requirement options do not apply to a locked environment",
+                }),
             }
         }
         if hashes {
-            warn(diagnostics, Kind::RequirementHashDropped { line: text.to_owned() }, line);
+            report(Kind::RequirementHashDropped { line: text.to_owned() });
         }
         // The rewrite sees the whole line, as cog's does: an index URL written on a pinned line
         // wins over the matrix. A line it passes through is kept without its options.
         let r = torch_index::rewrite(text, target);
         if let Some(kind) = r.warning {
-            warn(diagnostics, kind, line);
+            report(kind);
         }
         r.find_links.iter().for_each(|u| python.index.add_find_links(u));
         r.extra_index_urls.iter().for_each(|u| python.index.add_extra(u));
         let installed = if r.line == text { requirement.to_owned() } else { r.line };
         if is_managed(&installed) {
-            warn(diagnostics, Kind::SdkInRequirements { line: installed }, line);
+            report(Kind::SdkInRequirements { line: installed });
             continue;
         }
-        validate(&installed, line, diagnostics);
+        if let Some(reason) = pip_rejects(&installed) {
+            report(Kind::RequirementInvalid { line: installed.clone(), reason });
+        }
         originals.push(text);
         rewritten.push(installed);
-    }
-    if failed {
-        return Err(Reported);
     }
     if mode == Mode::Strict {
         let extra = torch_index::includes(&originals, &rewritten);
         rewritten.extend(extra);
     }
     python.packages = rewritten.into_iter().filter(|l| !l.is_empty()).collect();
-    Ok(python)
+    sink.result(python)
 }
 
 /// `cog` and `coglet` are installed from `build.sdk_version`, never from the requirements.
@@ -268,15 +240,12 @@ fn apply_option(name: &str, value: &str, python: &mut Python) -> Result<(), Kind
     Ok(())
 }
 
-/// Warns about lines pip will reject when the lock file is made.
-fn validate(line: &str, at: &Requirement, diagnostics: &mut Vec<Diagnostic>) {
+/// Why pip will reject `line` when the lock file is made, if it will.
+fn pip_rejects(line: &str) -> Option<String> {
     if line.is_empty() || is_local(line) || line.contains("://") || line.starts_with("git+") {
-        return;
+        return None;
     }
-    if let Some(reason) = pep508_error(line) {
-        let kind = Kind::RequirementInvalid { line: line.to_owned(), reason };
-        diagnostics.push(Diagnostic::new(kind, at.file.clone(), at.pos, at.key.clone()));
-    }
+    pep508_error(line)
 }
 
 /// Why `pep508_rs` rejects `line`, if it does. Version 0.9.2 panics on some malformed lines
@@ -303,6 +272,7 @@ fn pep508_error(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
 
     fn req(text: &str) -> Requirement {
         Requirement { text: text.into(), file: "requirements.txt".into(), pos: Pos::START, key: "build.python_requirements".into() }
@@ -310,9 +280,9 @@ mod tests {
 
     fn run(lines: &[&str], gpu: bool, cuda: &str, mode: Mode) -> (Python, Vec<String>) {
         let reqs: Vec<_> = lines.iter().map(|l| req(l)).collect();
-        let mut diags = Vec::new();
-        let python = assemble(&reqs, gpu, cuda, mode, &mut diags).unwrap_or_default();
-        (python, diags.iter().map(Diagnostic::message).collect())
+        let mut sink = Sink::new("cog.yaml");
+        let python = assemble(&reqs, gpu, cuda, mode, &mut sink).unwrap_or_default();
+        (python, sink.diagnostics().iter().map(Diagnostic::message).collect())
     }
 
     #[test]
@@ -390,8 +360,8 @@ mod tests {
     #[test]
     fn unsupported_local_forms_fail() {
         let reqs = [req("pkg @ ./x.whl")];
-        let mut diags = Vec::new();
-        assert!(assemble(&reqs, false, "", Mode::Default, &mut diags).is_err());
-        assert_eq!(diags[0].kind.code(), "CG301");
+        let mut sink = Sink::new("cog.yaml");
+        assert!(assemble(&reqs, false, "", Mode::Default, &mut sink).is_err());
+        assert_eq!(sink.diagnostics()[0].kind.code(), "CG301");
     }
 }

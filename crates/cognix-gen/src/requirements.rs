@@ -1,8 +1,11 @@
 //! Requirement lines: reading a requirements file (cog-spec §8.1) and the ways cog looks at a
-//! line: its package name (§8.2), its version tokens (§8.3), its pinned split (§8.4) and whether it
-//! is a local artifact (§8.6). These reproduce cog's regular expressions exactly, because CUDA
-//! resolution and the torch index rewrite are defined in their terms.
+//! line: its package name (§8.2), its version tokens (§8.3), its pinned split (§8.4), whether it
+//! is a local artifact (§8.6), and the first line naming a framework (torch, tensorflow). These
+//! reproduce cog's regular expressions exactly, because CUDA resolution and the torch index
+//! rewrite are defined in their terms. In: text; out: lines (`Line`, and `Requirement`, a line
+//! with the file and cog.yaml key it came from) and what cog reads in them. No diagnostics.
 
+use crate::compat::Mode;
 use crate::diagnostic::Pos;
 
 /// One logical requirement line and where it starts.
@@ -10,6 +13,42 @@ use crate::diagnostic::Pos;
 pub struct Line {
     pub text: String,
     pub pos: Pos,
+}
+
+/// A requirement line and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirement {
+    pub text: String,
+    /// Project-relative file (`cog.yaml` for `python_packages` items).
+    pub file: String,
+    pub pos: Pos,
+    /// The cog.yaml key the line comes from.
+    pub key: String,
+}
+
+/// A framework requirement found among the requirement lines.
+#[derive(Clone, Debug)]
+pub struct Framework<'a> {
+    /// The first version token of the line (`2.0.1` for `torch>=2.0.1,<3`), empty when unpinned.
+    pub version: String,
+    pub line: &'a Requirement,
+}
+
+/// The first line that names `name`. cog compares its package-name regex case-sensitively with
+/// extras included, so `Torch==2.1` and `torch[opt]==2.1` are invisible to it; the default mode
+/// compares PEP 503-normalised names instead (docs/compatibility.md).
+pub fn find<'a>(lines: &'a [Requirement], name: &str, mode: Mode) -> Option<Framework<'a>> {
+    lines
+        .iter()
+        .filter(|line| !is_local(&line.text) && !line.text.starts_with('-'))
+        .find(|line| {
+            let found = package_name(&line.text);
+            match mode {
+                Mode::Strict => found == name,
+                Mode::Default => normalize(found) == name,
+            }
+        })
+        .map(|line| Framework { version: versions(&line.text).first().map_or_else(String::new, |v| (*v).to_owned()), line })
 }
 
 /// How comments are recognised. cog cuts every line at its first `#` (so

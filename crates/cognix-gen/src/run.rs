@@ -1,23 +1,27 @@
 //! `build.run` (and the deprecated `build.pre_install`): every command classified so the Nix side
 //! can do each part the Nix way. `apt-get install` becomes system packages, `pip install <names>`
-//! Python requirements, downloads fixed-output fetches with a hash to pin, and everything else a
-//! command run while the image is assembled (without network).
+//! Python requirements, downloads fixed-output fetches the lock pins, and everything else a
+//! command run while the image is assembled (without network). In: the items as written
+//! (`config::RunItem`); out: `RunItem`s of `Step`s (cog.nix's `build.run`, the Nix modules'
+//! `runItem` and `step`), whose apt and pip packages `pipeline` adds to `build.system_packages`
+//! and the requirements.
 
 use serde::Serialize;
 
-use crate::config::RunItem;
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::config;
+use crate::diagnostic::{Kind, Pos, Reported, Sink};
 use crate::shell::{self, Pipeline, SimpleCommand, Word};
 
-/// One classified part of a run command.
+/// What one part of a run command does (the Nix modules' `step.kind`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Step {
+pub enum StepKind {
     /// `apt-get install` and apt housekeeping; `packages` are the apt names as written.
     SystemPackages { command: String, packages: Vec<String> },
     /// `pip install` of requirement specifiers (added to the locked environment).
     PythonPackages { command: String, packages: Vec<String> },
-    /// A download to a fixed destination; `hash` is pinned in Nix (`cognix.fetches`).
+    /// A download to a fixed destination, pinned by the lock command in lock.json's `fetches`
+    /// (or by hand in `cognix.fetches`), keyed by `url`.
     Fetch {
         command: String,
         tool: &'static str,
@@ -28,29 +32,37 @@ pub enum Step {
         rev: Option<String>,
         /// The download is an archive unpacked at the destination (`pget -x`).
         unpack: bool,
-        hash: Option<String>,
+        /// A `git clone --recursive` (or `--recurse-submodules`): submodules are checked out too.
+        submodules: bool,
     },
     /// Anything else, run at image build time.
     Command { command: String },
 }
 
-/// A step and the shell operator that joins it to the next one, so that the steps can be run
-/// with the command's own control flow (`a || true`, `a; b`).
+/// A step of a run item (the Nix modules' `step`): what it does, and the shell operator that joins
+/// it to the next one, so that the steps can be run with the command's own control flow
+/// (`a || true`, `a; b`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Chained {
+pub struct Step {
     #[serde(flatten)]
-    pub step: Step,
+    pub kind: StepKind,
     /// `&&`, `||`, `;` or `&`; `None` for the last step.
     pub operator: Option<&'static str>,
 }
 
-/// A `build.run` item with its classification. Mounts keep only `id` and `target`: the secret's
-/// content is never read.
+/// A `build.run` item with its classification (the Nix modules' `runItem`). Mounts keep only `id`
+/// and `target`: the secret's content is never read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Classified {
+pub struct RunItem {
+    /// The cog.yaml key of the item (`build.run[2]`), for messages; not part of cog.nix.
+    #[serde(skip)]
+    pub key: String,
+    /// Where the command is written in cog.yaml; not part of cog.nix.
+    #[serde(skip)]
+    pub pos: Pos,
     pub command: String,
     pub mounts: Vec<Mount>,
-    pub steps: Vec<Chained>,
+    pub steps: Vec<Step>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -59,9 +71,31 @@ pub struct Mount {
     pub target: String,
 }
 
-/// Classifies one item. `key` names it in messages (`build.run[2]`).
-pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Classified {
-    let mut c = Classifier { file, key, pos: item.command.pos, diagnostics, cwd: "/".to_owned() };
+/// What a download records besides its tool, URL and destination.
+#[derive(Default)]
+struct Details {
+    rev: Option<String>,
+    unpack: bool,
+    submodules: bool,
+}
+
+/// Every item of a `build.run`-like list (`name` is its cog.yaml key), classified. An item with a
+/// newline is an error (cog's); the others are classified all the same, so that every problem is
+/// reported.
+pub fn classify_all(items: &[config::RunItem], name: &str, sink: &mut Sink) -> Result<Vec<RunItem>, Reported> {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("{name}[{i}]");
+        if check_newline(item, &key, sink).is_ok() {
+            out.push(classify(item, &key, sink));
+        }
+    }
+    sink.result(out)
+}
+
+/// Classifies one item. `key` names it in messages (`build.run[2]`). Only warns.
+pub fn classify(item: &config::RunItem, key: &str, sink: &mut Sink) -> RunItem {
+    let mut c = Classifier { key, pos: item.command.pos, sink, cwd: "/".to_owned() };
     let command = item.command.value.trim().to_owned();
     let steps = match shell::parse(&command) {
         Ok(pipelines) => pipelines
@@ -70,26 +104,22 @@ pub fn classify(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Dia
                 // The steps of one pipeline run one after the other, as its single command would.
                 let steps = c.pipeline(p);
                 let last = steps.len().saturating_sub(1);
-                steps
-                    .into_iter()
-                    .enumerate()
-                    .map(move |(i, step)| Chained { step, operator: if i == last { p.operator } else { Some("&&") } })
+                steps.into_iter().enumerate().map(move |(i, kind)| Step { kind, operator: if i == last { p.operator } else { Some("&&") } })
             })
             .collect(),
-        Err(shell::Unsupported) => vec![Chained { step: Step::Command { command: command.clone() }, operator: None }],
+        Err(shell::Unsupported) => vec![Step { kind: StepKind::Command { command: command.clone() }, operator: None }],
     };
     for m in &item.mounts {
-        c.warn(Kind::RunSecretMount { id: m.id.value.clone() });
+        c.sink.report(Kind::RunSecretMount { id: m.id.value.clone() }, c.pos, key);
     }
     let mounts = item.mounts.iter().map(|m| Mount { id: m.id.value.clone(), target: m.target.value.clone() }).collect();
-    Classified { command, mounts, steps }
+    RunItem { key: key.to_owned(), pos: item.pos, command, mounts, steps }
 }
 
 struct Classifier<'a> {
-    file: &'a str,
     key: &'a str,
     pos: Pos,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    sink: &'a mut Sink,
     /// cog runs `build.run` before `WORKDIR /src`, so commands start in `/`; `cd` moves it.
     cwd: String,
 }
@@ -128,19 +158,15 @@ const PIP_VALUED_OPTIONS: &[&str] = &[
 ];
 
 impl Classifier<'_> {
-    fn warn(&mut self, kind: Kind) {
-        self.diagnostics.push(Diagnostic::new(kind, self.file, self.pos, self.key));
-    }
-
     /// The steps of one pipeline: one, except for `pip install` of names and URLs together.
-    fn pipeline(&mut self, p: &Pipeline) -> Vec<Step> {
+    fn pipeline(&mut self, p: &Pipeline) -> Vec<StepKind> {
         let first = &p.commands[0];
         let words = strip_prefixes(&first.words);
         let Some(program) = words.first() else { return vec![command(p)] };
         let program = program.text.rsplit('/').next().unwrap_or_default().to_owned();
         if p.commands.len() > 1 {
             if matches!(program.as_str(), "curl" | "wget") {
-                self.warn(Kind::RunNeedsNetwork { tool: program });
+                self.sink.report(Kind::RunNeedsNetwork { tool: program }, self.pos, self.key);
             }
             return vec![command(p)];
         }
@@ -167,16 +193,16 @@ impl Classifier<'_> {
         vec![step]
     }
 
-    fn apt(p: &Pipeline, args: &[Word]) -> Step {
+    fn apt(p: &Pipeline, args: &[Word]) -> StepKind {
         let verb = args.iter().find(|w| !w.text.starts_with('-')).map(|w| w.text.as_str());
         match verb {
             Some("install") => {
                 let packages =
                     operands(args, &["-o", "-t", "--target-release", "-c"]).into_iter().skip(1).map(|w| w.text.clone()).collect();
-                Step::SystemPackages { command: p.text.clone(), packages }
+                StepKind::SystemPackages { command: p.text.clone(), packages }
             }
             Some("update" | "upgrade" | "dist-upgrade" | "clean" | "autoclean" | "autoremove") => {
-                Step::SystemPackages { command: p.text.clone(), packages: Vec::new() }
+                StepKind::SystemPackages { command: p.text.clone(), packages: Vec::new() }
             }
             _ => command(p),
         }
@@ -184,14 +210,18 @@ impl Classifier<'_> {
 
     /// `pip install`: names (and index options) join the locked environment; a URL is a download
     /// that lock.json pins.
-    fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Vec<Step> {
+    fn pip(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Vec<StepKind> {
         let Some(verb) = args.first() else { return vec![command(p)] };
         if verb.text != "install" {
             if verb.text == "uninstall" {
-                self.warn(Kind::RunPipIgnored {
-                    what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead"
-                        .to_owned(),
-                });
+                self.sink.report(
+                    Kind::RunPipIgnored {
+                        what: "pip uninstall cannot change the locked Python environment; remove the package from the requirements instead"
+                            .to_owned(),
+                    },
+                    self.pos,
+                    self.key,
+                );
             }
             return vec![command(p)];
         }
@@ -203,9 +233,9 @@ impl Classifier<'_> {
         let specs = operands(args, PIP_VALUED_OPTIONS);
         let local = specs.iter().any(|w| is_local_spec(&w.text));
         if custom_location || local || specs.iter().any(|w| w.dynamic) || cmd.stdout.is_some() {
-            self.warn(Kind::RunPipIgnored {
+            self.sink.report(Kind::RunPipIgnored {
                 what: "this pip install names a local path, a file or an install location, so it cannot join the locked environment; it runs as a build command without network".to_owned(),
-            });
+            }, self.pos, self.key);
             return vec![command(p)];
         }
         let mut steps = Vec::new();
@@ -233,15 +263,15 @@ impl Classifier<'_> {
         }
         for spec in &specs {
             if spec.text.contains("://") || spec.text.starts_with("git+") {
-                self.warn(Kind::FetchViaLock { url: spec.text.clone() });
-                steps.push(Step::Fetch {
+                self.sink.report(Kind::FetchViaLock { url: spec.text.clone() }, self.pos, self.key);
+                steps.push(StepKind::Fetch {
                     command: p.text.clone(),
                     tool: "pip",
                     url: spec.text.clone(),
                     destination: None,
                     rev: None,
                     unpack: false,
-                    hash: None,
+                    submodules: false,
                 });
             } else {
                 packages.push(spec.text.clone());
@@ -252,21 +282,21 @@ impl Classifier<'_> {
         }
         if !packages.is_empty() || !options.is_empty() {
             packages.extend(options);
-            steps.insert(0, Step::PythonPackages { command: p.text.clone(), packages });
+            steps.insert(0, StepKind::PythonPackages { command: p.text.clone(), packages });
         }
         steps
     }
 
-    fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, rev: Option<String>, unpack: bool) -> Step {
+    fn fetch(&mut self, p: &Pipeline, tool: &'static str, url: &Word, destination: String, details: Details) -> StepKind {
         if url.dynamic || !url.text.contains("://") {
-            self.warn(Kind::RunShellExpansion { word: url.text.clone() });
+            self.sink.report(Kind::RunShellExpansion { word: url.text.clone() }, self.pos, self.key);
             return command(p);
         }
-        self.warn(Kind::FetchNeedsHash { url: url.text.clone(), destination: destination.clone() });
-        Step::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, hash: None }
+        let Details { rev, unpack, submodules } = details;
+        StepKind::Fetch { command: p.text.clone(), tool, url: url.text.clone(), destination: Some(destination), rev, unpack, submodules }
     }
 
-    fn curl(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
+    fn curl(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> StepKind {
         // Short options that take a value, which may be glued on (`-o/x`) or follow (`-o /x`).
         const VALUED: &str = "oHAuxmwedXCrbcKTFEYyzUQPtD";
         const LONG_VALUED: &[&str] = &[
@@ -337,14 +367,14 @@ impl Classifier<'_> {
             (None, true, _) => absolute(&self.cwd, &url_basename(&url.text)),
             (None, false, Some(stdout)) => absolute(&self.cwd, &stdout.text),
             (None, false, None) => {
-                self.warn(Kind::RunNeedsNetwork { tool: "curl".to_owned() });
+                self.sink.report(Kind::RunNeedsNetwork { tool: "curl".to_owned() }, self.pos, self.key);
                 return command(p);
             }
         };
-        self.fetch(p, "curl", url, destination, None, false)
+        self.fetch(p, "curl", url, destination, Details::default())
     }
 
-    fn wget(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> Step {
+    fn wget(&mut self, p: &Pipeline, cmd: &SimpleCommand, args: &[Word]) -> StepKind {
         let mut output: Option<String> = None;
         let mut prefix: Option<String> = None;
         let mut url: Option<&Word> = None;
@@ -377,7 +407,7 @@ impl Classifier<'_> {
         let destination = match (output.as_deref(), &cmd.stdout) {
             (Some("-"), Some(stdout)) => absolute(&self.cwd, &stdout.text),
             (Some("-"), None) => {
-                self.warn(Kind::RunNeedsNetwork { tool: "wget".to_owned() });
+                self.sink.report(Kind::RunNeedsNetwork { tool: "wget".to_owned() }, self.pos, self.key);
                 return command(p);
             }
             (Some(o), _) => absolute(&self.cwd, o),
@@ -386,17 +416,20 @@ impl Classifier<'_> {
                 absolute(&dir, &url_basename(&url.text))
             }
         };
-        self.fetch(p, "wget", url, destination, None, false)
+        self.fetch(p, "wget", url, destination, Details::default())
     }
 
-    fn git_clone(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+    fn git_clone(&mut self, p: &Pipeline, args: &[Word]) -> StepKind {
         let mut rev = None;
+        let mut submodules = false;
         let mut positional: Vec<&Word> = Vec::new();
         let mut k = 0;
         while k < args.len() {
             let t = args[k].text.as_str();
             if let Some(v) = t.strip_prefix("--branch=") {
                 rev = Some(v.to_owned());
+            } else if t == "--recursive" || t == "--recurse-submodules" || t.starts_with("--recurse-submodules=") {
+                submodules = true;
             } else if t == "-b" || t == "--branch" {
                 rev = args.get(k + 1).map(|w| w.text.clone());
                 k += 1;
@@ -423,25 +456,25 @@ impl Classifier<'_> {
         let Some(url) = positional.first() else { return command(p) };
         let name = positional.get(1).map_or_else(|| url_basename(&url.text).trim_end_matches(".git").to_owned(), |d| d.text.clone());
         let destination = absolute(&self.cwd, &name);
-        self.fetch(p, "git", url, destination, rev, false)
+        self.fetch(p, "git", url, destination, Details { rev, submodules, ..Details::default() })
     }
 
     /// Replicate's `pget [-x] URL DEST` (`-x` unpacks a tar archive into DEST).
-    fn pget(&mut self, p: &Pipeline, args: &[Word]) -> Step {
+    fn pget(&mut self, p: &Pipeline, args: &[Word]) -> StepKind {
         let unpack = args.iter().any(|w| w.text == "-x" || w.text == "--extract");
         let positional: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-')).collect();
         match positional[..] {
             [url, dest, ..] => {
                 let destination = absolute(&self.cwd, &dest.text);
-                self.fetch(p, "pget", url, destination, None, unpack)
+                self.fetch(p, "pget", url, destination, Details { unpack, ..Details::default() })
             }
             _ => command(p),
         }
     }
 }
 
-fn command(p: &Pipeline) -> Step {
-    Step::Command { command: p.text.clone() }
+fn command(p: &Pipeline) -> StepKind {
+    StepKind::Command { command: p.text.clone() }
 }
 
 /// Drops `sudo`, `env`, `VAR=value` assignments and `time` in front of the program.
@@ -510,14 +543,12 @@ fn absolute(cwd: &str, path: &str) -> String {
 }
 
 /// A command with a newline runs as several Dockerfile lines in cog, which breaks it.
-pub fn check_newline(item: &RunItem, file: &str, key: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
+pub fn check_newline(item: &config::RunItem, key: &str, sink: &mut Sink) -> Result<(), Reported> {
     let command = item.command.value.trim();
     if command.contains('\n') {
-        let kind = Kind::RunNewline { command: command.to_owned() };
-        diagnostics.push(Diagnostic::new(kind, file, item.command.pos, key));
-        return false;
+        return Err(sink.fail(Kind::RunNewline { command: command.to_owned() }, item.command.pos, key));
     }
-    true
+    Ok(())
 }
 
 #[cfg(test)]
@@ -525,41 +556,30 @@ mod tests {
     use super::*;
     use crate::config::Spanned;
 
-    fn steps(command: &str) -> (Vec<Step>, Vec<String>) {
-        let item = RunItem {
-            pos: Pos::START,
-            command: Spanned::new(command.to_owned(), Pos::START),
-            object: false,
-            mounts: vec![],
-            accidental: None,
-        };
-        let mut diags = Vec::new();
-        let c = classify(&item, "cog.yaml", "build.run[0]", &mut diags);
-        (c.steps.into_iter().map(|s| s.step).collect(), diags.iter().map(|d| d.kind.code().to_owned()).collect())
+    fn steps(command: &str) -> (Vec<StepKind>, Vec<String>) {
+        let item = config::RunItem::plain(&Spanned::new(command.to_owned(), Pos::START));
+        let mut sink = Sink::new("cog.yaml");
+        let c = classify(&item, "build.run[0]", &mut sink);
+        (c.steps.into_iter().map(|s| s.kind).collect(), sink.diagnostics().iter().map(|d| d.kind.code().to_owned()).collect())
     }
 
-    fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> Step {
-        Step::Fetch {
+    fn fetch(url: &str, destination: &str, tool: &'static str, command: &str) -> StepKind {
+        StepKind::Fetch {
             command: command.into(),
             tool,
             url: url.into(),
             destination: Some(destination.into()),
             rev: None,
             unpack: false,
-            hash: None,
+            submodules: false,
         }
     }
 
     #[test]
     fn steps_keep_the_command_s_control_flow() {
-        let item = RunItem {
-            pos: Pos::START,
-            command: Spanned::new("pip install numpy https://x.org/a.whl || true; rm -rf /tmp/x".to_owned(), Pos::START),
-            object: false,
-            mounts: vec![],
-            accidental: None,
-        };
-        let c = classify(&item, "cog.yaml", "build.run[0]", &mut Vec::new());
+        let item =
+            config::RunItem::plain(&Spanned::new("pip install numpy https://x.org/a.whl || true; rm -rf /tmp/x".to_owned(), Pos::START));
+        let c = classify(&item, "build.run[0]", &mut Sink::new("cog.yaml"));
         let operators: Vec<_> = c.steps.iter().map(|s| s.operator).collect();
         // One pip command becomes two steps that run as one: `&&` between them, then its own `||`.
         assert_eq!(operators, [Some("&&"), Some("||"), Some(";"), None]);
@@ -571,8 +591,8 @@ mod tests {
         assert_eq!(
             s,
             [
-                Step::SystemPackages { command: "apt-get update".into(), packages: vec![] },
-                Step::SystemPackages {
+                StepKind::SystemPackages { command: "apt-get update".into(), packages: vec![] },
+                StepKind::SystemPackages {
                     command: "apt-get install -y --no-install-recommends git ffmpeg".into(),
                     packages: vec!["git".into(), "ffmpeg".into()]
                 },
@@ -585,13 +605,16 @@ mod tests {
         let (s, w) = steps("pip install flash-attn --no-build-isolation");
         assert_eq!(
             s,
-            [Step::PythonPackages { command: "pip install flash-attn --no-build-isolation".into(), packages: vec!["flash-attn".into()] }]
+            [StepKind::PythonPackages {
+                command: "pip install flash-attn --no-build-isolation".into(),
+                packages: vec!["flash-attn".into()]
+            }]
         );
         assert!(w.is_empty());
         let (s, _) = steps("python -m pip install 'transformers[torch]==4.40.0' --extra-index-url https://x/simple");
         assert_eq!(
             s,
-            [Step::PythonPackages {
+            [StepKind::PythonPackages {
                 command: "python -m pip install 'transformers[torch]==4.40.0' --extra-index-url https://x/simple".into(),
                 packages: vec!["transformers[torch]==4.40.0".into(), "--extra-index-url https://x/simple".into()],
             }]
@@ -604,18 +627,18 @@ mod tests {
         assert_eq!(
             s,
             [
-                Step::PythonPackages {
+                StepKind::PythonPackages {
                     command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(),
                     packages: vec!["numpy".into()]
                 },
-                Step::Fetch {
+                StepKind::Fetch {
                     command: "pip install numpy https://h/x-1.0-py3-none-any.whl".into(),
                     tool: "pip",
                     url: "https://h/x-1.0-py3-none-any.whl".into(),
                     destination: None,
                     rev: None,
                     unpack: false,
-                    hash: None,
+                    submodules: false,
                 },
             ]
         );
@@ -625,7 +648,7 @@ mod tests {
     #[test]
     fn pip_install_of_a_local_path_stays_a_command() {
         let (s, w) = steps("cd /pre-build/ops && pip install .");
-        assert_eq!(s[1], Step::Command { command: "pip install .".into() });
+        assert_eq!(s[1], StepKind::Command { command: "pip install .".into() });
         assert_eq!(w, ["CG506"]);
     }
 
@@ -638,10 +661,11 @@ mod tests {
             s,
             [
                 fetch("https://github.com/replicate/pget/releases/latest/download/pget_Linux_x86_64", "/usr/local/bin/pget", "curl", cmd),
-                Step::Command { command: "chmod +x /usr/local/bin/pget".into() },
+                StepKind::Command { command: "chmod +x /usr/local/bin/pget".into() },
             ]
         );
-        assert_eq!(w, ["CG502"]);
+        // Whether the download is pinned is the lock's business (lock::warn_unpinned).
+        assert!(w.is_empty());
         let (s, _) = steps("mkdir -p /w && cd /w && wget -q https://h.co/m/model.safetensors?download=true");
         assert_eq!(
             s[2],
@@ -661,34 +685,38 @@ mod tests {
         let (s, _) = steps("git clone --depth 1 --branch main https://github.com/AICodeFactory/LivePortrait.git /pre-build");
         assert_eq!(
             s,
-            [Step::Fetch {
+            [StepKind::Fetch {
                 command: "git clone --depth 1 --branch main https://github.com/AICodeFactory/LivePortrait.git /pre-build".into(),
                 tool: "git",
                 url: "https://github.com/AICodeFactory/LivePortrait.git".into(),
                 destination: Some("/pre-build".into()),
                 rev: Some("main".into()),
                 unpack: false,
-                hash: None,
+                submodules: false,
             }]
         );
         let (s, _) = steps("git clone https://github.com/a/b.git");
-        assert!(matches!(&s[0], Step::Fetch { destination: Some(d), .. } if d == "/b"));
+        assert!(matches!(&s[0], StepKind::Fetch { destination: Some(d), .. } if d == "/b"));
+        let (s, _) = steps("git clone --recursive https://github.com/a/b.git");
+        assert!(matches!(&s[0], StepKind::Fetch { submodules: true, .. }));
+        let (s, _) = steps("git clone --recurse-submodules=lib https://github.com/a/b.git");
+        assert!(matches!(&s[0], StepKind::Fetch { submodules: true, .. }));
     }
 
     #[test]
     fn piped_and_dynamic_downloads_stay_commands() {
         let (s, w) = steps("curl -fsSL https://x/install.sh | sh");
-        assert!(matches!(s[0], Step::Command { .. }));
+        assert!(matches!(s[0], StepKind::Command { .. }));
         assert_eq!(w, ["CG504"]);
         let (s, w) = steps("wget $URL -O /x");
-        assert!(matches!(s[0], Step::Command { .. }));
+        assert!(matches!(s[0], StepKind::Command { .. }));
         assert_eq!(w, ["CG505"]);
     }
 
     #[test]
     fn pget_extracts() {
         let (s, _) = steps("pget -x https://weights.replicate.delivery/x.tar /src/weights");
-        assert!(matches!(&s[0], Step::Fetch { tool: "pget", unpack: true, destination: Some(d), .. } if d == "/src/weights"));
+        assert!(matches!(&s[0], StepKind::Fetch { tool: "pget", unpack: true, destination: Some(d), .. } if d == "/src/weights"));
     }
 
     #[test]

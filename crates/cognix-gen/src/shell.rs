@@ -1,7 +1,8 @@
 //! Just enough of the POSIX shell grammar to read `build.run` commands: words with quotes and
 //! escapes removed, simple commands joined by pipes, pipelines separated by `&&`, `||`, `;` and
 //! `&`, and stdout redirections. Anything more (subshells, loops, here-documents) is reported as
-//! unsupported and the command is kept as it is.
+//! unsupported and the command is kept as it is. In: a command line; out: its pipelines of
+//! words, or `Unsupported`. No diagnostics.
 
 /// A word after quote removal. `dynamic` words contain an expansion (`$HOME`, `$(date)`) whose
 /// value is only known when the command runs.

@@ -1,12 +1,12 @@
 //! cog's requirement rewrite for linux/amd64 (cog-spec §11): pinned torch, torchvision and
 //! TensorFlow lines are pointed at the wheel built for the resolved CUDA (or the CPU wheel), and
-//! the wheel index they come from is collected.
+//! the wheel index they come from is collected. In: one requirement line and the build's GPU and
+//! CUDA; out: the line to install, its index URLs, and a warning when there is one.
 
-use crate::compat::{tables, TorchRow};
+use crate::compat::{tables, Mode, Tables, TorchRow};
 use crate::diagnostic::Kind;
 use crate::requirements::{is_local, normalize, package_name, split_pinned, versions};
 use crate::version;
-use crate::Mode;
 
 /// One rewritten line and the indexes it needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,6 +48,7 @@ pub fn rewrite(line: &str, target: Target<'_>) -> Rewritten {
         Mode::Default => normalize(name),
     };
     let pin = |n: &str, v: &str| format!("{n}=={v}");
+    let t = tables(target.mode);
     if !out.extra_index_urls.is_empty() {
         // An index written on the line wins over the matrix.
         out.line = pin(name, ver);
@@ -55,25 +56,28 @@ pub fn rewrite(line: &str, target: Target<'_>) -> Rewritten {
     }
     let row = match (framework.as_str(), target.gpu) {
         ("tensorflow", true) => {
-            let known = tables().tf.iter().any(|r| r.tf == ver && version::equal(&r.cuda, target.cuda));
+            let known = t.tf.iter().find(|r| r.tf == ver && version::equal(&r.cuda, target.cuda));
             out.line = match (known, target.mode) {
-                (true, _) | (false, Mode::Default) => pin("tensorflow", ver),
+                // TensorFlow 1.x had a package of its own for GPUs (`tensorflow-gpu`); cog's rows
+                // all say `tensorflow==<v>`, which is what it writes.
+                (Some(row), Mode::Default) => row.gpu_package.clone(),
+                (Some(_), Mode::Strict) | (None, Mode::Default) => pin("tensorflow", ver),
                 // cog blanks the line and re-adds `tensorflow==<v>` at the end (cog-spec §16.15).
-                (false, Mode::Strict) => String::new(),
+                (None, Mode::Strict) => String::new(),
             };
             return out;
         }
-        ("torch", true) => torch_gpu(ver, target.cuda).map(|r| (r, r.torch_version().to_owned())),
-        ("torch", false) => torch_cpu(ver).map(|r| (r, r.torch_version().to_owned())),
+        ("torch", true) => torch_gpu(t, ver, target.cuda).map(|r| (r, r.torch_version().to_owned())),
+        ("torch", false) => torch_cpu(t, ver).map(|r| (r, r.torch_version().to_owned())),
         ("torchvision", true) => {
-            let row = torchvision_gpu(ver, target.cuda);
+            let row = torchvision_gpu(t, ver, target.cuda);
             if row.is_none() {
                 out.warning = Some(Kind::TorchvisionCudaUnknown { cuda: target.cuda.to_owned(), torchvision: ver.to_owned() });
             }
             row.map(|r| (r, r.torchvision_version().to_owned()))
         }
         // The CPU torchvision keeps the row's local tag (`0.14.1+cpu`), as cog writes it.
-        ("torchvision", false) => torchvision_cpu(ver).map(|r| (r, r.torchvision.clone())),
+        ("torchvision", false) => torchvision_cpu(t, ver).map(|r| (r, r.torchvision.clone())),
         _ => {
             out.line = match target.mode {
                 // cog rewrites every pinned line to `name==version`, dropping markers and hashes.
@@ -101,9 +105,9 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
 }
 
 /// The wheel for the newest CUDA not above the build's; on a tie the newer torch.
-fn torch_gpu(ver: &str, cuda: &str) -> Option<&'static TorchRow> {
+fn torch_gpu<'t>(t: &'t Tables, ver: &str, cuda: &str) -> Option<&'t TorchRow> {
     let mut best: Option<&TorchRow> = None;
-    for row in &tables().torch {
+    for row in &t.torch {
         let Some(row_cuda) = row.cuda.as_deref() else { continue };
         if !version::matches(row.torch_version(), ver) || version::greater(row_cuda, cuda) {
             continue;
@@ -121,13 +125,13 @@ fn torch_gpu(ver: &str, cuda: &str) -> Option<&'static TorchRow> {
     best
 }
 
-fn torch_cpu(ver: &str) -> Option<&'static TorchRow> {
-    tables().torch.iter().find(|r| r.cuda.is_none() && r.torch_version() == ver)
+fn torch_cpu<'t>(t: &'t Tables, ver: &str) -> Option<&'t TorchRow> {
+    t.torch.iter().find(|r| r.cuda.is_none() && r.torch_version() == ver)
 }
 
-fn torchvision_gpu(ver: &str, cuda: &str) -> Option<&'static TorchRow> {
+fn torchvision_gpu<'t>(t: &'t Tables, ver: &str, cuda: &str) -> Option<&'t TorchRow> {
     let mut best: Option<&TorchRow> = None;
-    for row in &tables().torch {
+    for row in &t.torch {
         let Some(row_cuda) = row.cuda.as_deref() else { continue };
         if row.torchvision_version() != ver || version::greater(row_cuda, cuda) {
             continue;
@@ -139,8 +143,8 @@ fn torchvision_gpu(ver: &str, cuda: &str) -> Option<&'static TorchRow> {
     best
 }
 
-fn torchvision_cpu(ver: &str) -> Option<&'static TorchRow> {
-    tables().torch.iter().find(|r| r.cuda.is_none() && r.torchvision_version() == ver)
+fn torchvision_cpu<'t>(t: &'t Tables, ver: &str) -> Option<&'t TorchRow> {
+    t.torch.iter().find(|r| r.cuda.is_none() && r.torchvision_version() == ver)
 }
 
 /// cog's "include packages" (strict mode): `name==<version token>` for each framework line, added

@@ -1,33 +1,58 @@
 //! cog's validation of a decoded cog.yaml (cog-spec §4–§6), in cog's order and with cog's
 //! messages: the one schema error cog would report, then the semantic checks, then deprecation
-//! warnings. The default mode turns one error into a warning (Python older than 3.10).
+//! warnings. The default mode turns one error into a warning (Python older than 3.10). In: the
+//! decoded `CogYaml`, the requirement lines and the mode; out: diagnostics only.
 
-use crate::compat::tables;
+use std::fmt::Write as _;
+
+use crate::compat::{tables, Mode};
 use crate::config::{non_empty, Build, CogYaml, Spanned, Text};
-use crate::cuda;
-use crate::diagnostic::{Diagnostic, Kind, Pos};
+use crate::diagnostic::{go_quote, Diagnostic, Kind, Pos, Reported, Sink};
 use crate::environment;
-use crate::python::Requirement;
-use crate::Mode;
+use crate::requirements::{self, Requirement};
+use crate::version;
 
 /// What validation needs besides the config: the requirement lines (for the TensorFlow check),
 /// whether the requirements file exists, and the mode.
 pub struct Context<'a> {
-    /// The config file's name (`cog.yaml`).
-    pub file: &'a str,
     pub lines: &'a [Requirement],
     pub requirements_found: bool,
     pub mode: Mode,
+    /// Unknown keys that look like a known one (`build.python_verison`), so that a required key
+    /// reported missing can name the line that meant it.
+    pub misspelled: &'a [Misspelling],
 }
 
-pub fn validate(cfg: &CogYaml, ctx: &Context<'_>) -> Vec<Diagnostic> {
-    let mut v = Validator { file: ctx.file, out: Vec::new() };
-    v.schema(cfg);
+/// An unknown key and the known key it looks like.
+#[derive(Clone, Debug)]
+pub struct Misspelling {
+    pub written: String,
+    pub meant: String,
+    pub line: usize,
+}
+
+/// The unknown keys the decoder found that look like known ones.
+pub fn misspellings(decoded: &[Diagnostic]) -> Vec<Misspelling> {
+    decoded
+        .iter()
+        .filter_map(|d| match &d.kind {
+            Kind::UnknownKey { suggestion: Some(meant) } => {
+                Some(Misspelling { written: d.key.clone(), meant: meant.clone(), line: d.pos.line })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Validates `cfg` like cog, reporting every problem; `Err` when one is an error.
+pub fn validate(cfg: &CogYaml, ctx: &Context<'_>, sink: &mut Sink) -> Result<(), Reported> {
+    let mut v = Validator { sink: &mut *sink };
+    v.schema(cfg, ctx);
     v.references(cfg);
     if let Some(build) = &cfg.build {
         v.build(build, ctx);
     } else {
-        v.report(Kind::PythonVersionUnset, Pos::START, "build.python_version");
+        v.sink.report(Kind::PythonVersionUnset, Pos::START, "build.python_version");
     }
     v.environment(cfg);
     v.concurrency(cfg);
@@ -35,12 +60,11 @@ pub fn validate(cfg: &CogYaml, ctx: &Context<'_>) -> Vec<Diagnostic> {
     v.weights(cfg);
     v.deprecations(cfg);
     v.sdk(cfg);
-    v.out
+    sink.result(())
 }
 
 struct Validator<'a> {
-    file: &'a str,
-    out: Vec<Diagnostic>,
+    sink: &'a mut Sink,
 }
 
 /// A schema error candidate: gojsonschema reports only the one with the deepest field path.
@@ -52,12 +76,7 @@ struct SchemaCandidate {
 }
 
 impl Validator<'_> {
-    /// Records a diagnostic about cog.yaml; its kind decides whether it is an error.
-    fn report(&mut self, kind: Kind, pos: Pos, key: &str) {
-        self.out.push(Diagnostic::new(kind, self.file, pos, key));
-    }
-
-    fn schema(&mut self, cfg: &CogYaml) {
+    fn schema(&mut self, cfg: &CogYaml, ctx: &Context<'_>) {
         let mut candidates = Vec::new();
         let mut accidental = Vec::new();
         let mut add = |field: String, message: String, pos: Pos, invalid_type: bool| {
@@ -68,7 +87,11 @@ impl Validator<'_> {
         }
         if let Some(build) = &cfg.build {
             if build.python_version.is_none() {
-                add("build".into(), "python_version is required".into(), build.pos, false);
+                let mut message = "python_version is required".to_owned();
+                if let Some(m) = ctx.misspelled.iter().find(|m| m.meant == "build.python_version") {
+                    let _ = write!(message, " (line {} has {}, which cog ignores: a misspelling of it?)", m.line, go_quote(&m.written));
+                }
+                add("build".into(), message, build.pos, false);
             }
             for (i, item) in build.run.iter().enumerate() {
                 let field = format!("build.run.{i}");
@@ -141,11 +164,11 @@ impl Validator<'_> {
         if let Some(b) = best {
             let field = if b.field == "(root)" { "cog.yaml".to_owned() } else { b.field.clone() };
             let key = b.field.replace("(root)", "");
-            self.report(Kind::SchemaError { field, message: b.message.clone() }, b.pos, &key);
+            self.sink.report(Kind::SchemaError { field, message: b.message.clone() }, b.pos, &key);
         }
         // cog's schema message for these ("must be a string") does not say what happened.
         for (key, pos, text) in accidental {
-            self.report(Kind::RunItemMapping { text }, pos, &key);
+            self.sink.report(Kind::RunItemMapping { text }, pos, &key);
         }
     }
 
@@ -153,7 +176,7 @@ impl Validator<'_> {
         let run = non_empty(&cfg.run);
         let predict = non_empty(&cfg.predict);
         if let (Some(run), Some(_)) = (run, predict) {
-            self.report(Kind::RunPredictConflict, run.pos, "run");
+            self.sink.report(Kind::RunPredictConflict, run.pos, "run");
         } else {
             self.reference("run", run, "run.py:Runner");
             self.reference("predict", predict, "predict.py:Predictor");
@@ -164,30 +187,29 @@ impl Validator<'_> {
     fn reference(&mut self, field: &'static str, value: Option<&Spanned<String>>, example: &'static str) {
         if let Some(v) = value {
             if v.value.split(".py:").count() != 2 {
-                self.report(Kind::ReferenceFormat { field, value: v.value.clone(), example }, v.pos, field);
+                self.sink.report(Kind::ReferenceFormat { field, value: v.value.clone(), example }, v.pos, field);
             }
         }
     }
 
     fn build(&mut self, build: &Build, ctx: &Context<'_>) {
-        match non_empty(&build.python_version) {
-            None => {
-                let pos = build.python_version.as_ref().map_or(build.pos, |p| p.pos);
-                self.report(Kind::PythonVersionRequired, pos, "build.python_version");
-            }
-            Some(v) => self.python_version(v, ctx.mode),
+        match (&build.python_version, non_empty(&build.python_version)) {
+            // Absent: the schema error says so (cog stops there).
+            (None, _) => {}
+            (Some(empty), None) => self.sink.report(Kind::PythonVersionRequired, empty.pos, "build.python_version"),
+            (_, Some(v)) => self.python_version(v, ctx.mode),
         }
         if !build.python_packages.is_empty() && non_empty(&build.python_requirements).is_some() {
-            self.report(Kind::PackagesAndRequirements, build.pos, "build");
+            self.sink.report(Kind::PackagesAndRequirements, build.pos, "build");
         }
         if let Some(path) = non_empty(&build.python_requirements) {
             if !ctx.requirements_found {
                 let kind = Kind::RequirementsMissing { path: path.value.clone() };
-                self.report(kind, path.pos, "build.python_requirements");
+                self.sink.report(kind, path.pos, "build.python_requirements");
             }
         }
         if let Some(cuda) = non_empty(&build.cuda) {
-            self.cuda_format(cuda);
+            self.cuda_format(cuda, ctx.mode);
         }
         if build.gpu() {
             self.gpu(build, ctx);
@@ -210,18 +232,18 @@ impl Validator<'_> {
                     Mode::Default => Kind::PythonVersionTooOldAccepted { value },
                 },
                 (Some(major), Some(minor)) => {
-                    if parts.len() == 3 {
+                    if parts.len() == 3 && version::python_release(&value) != value {
                         let used = format!("{major}.{minor}");
-                        self.report(Kind::PythonPatchIgnored { value: value.clone(), used }, written.pos, key);
+                        self.sink.report(Kind::PythonPatchIgnored { value: value.clone(), used }, written.pos, key);
                     }
                     return;
                 }
             }
         };
-        self.report(kind, written.pos, key);
+        self.sink.report(kind, written.pos, key);
     }
 
-    fn cuda_format(&mut self, cuda: &Spanned<String>) {
+    fn cuda_format(&mut self, cuda: &Spanned<String>, mode: Mode) {
         let parts: Vec<&str> = cuda.value.split('.').collect();
         let format = |problem| Kind::CudaFormat { value: cuda.value.clone(), problem };
         let kind = if parts.len() < 2 {
@@ -229,50 +251,53 @@ impl Validator<'_> {
         } else {
             match go_atoi(parts[0]) {
                 None => format("invalid major version number"),
-                Some(major) if major < 11 => Kind::CudaTooOld { value: cuda.value.clone() },
+                Some(major) if major < 11 => match mode {
+                    Mode::Strict => Kind::CudaTooOld { value: cuda.value.clone() },
+                    Mode::Default => Kind::CudaTooOldAccepted { value: cuda.value.clone() },
+                },
                 Some(_) => return,
             }
         };
-        self.report(kind, cuda.pos, "build.cuda");
+        self.sink.report(kind, cuda.pos, "build.cuda");
     }
 
     fn gpu(&mut self, build: &Build, ctx: &Context<'_>) {
         let cuda = non_empty(&build.cuda);
         if let (Some(cuda), Some(cudnn)) = (cuda, non_empty(&build.cudnn)) {
-            let compatible = tables().compatible_cudnns(&cuda.value);
+            let compatible = tables(ctx.mode).compatible_cudnns(&cuda.value);
             if !compatible.is_empty() && !compatible.contains(&cudnn.value) {
                 let kind = Kind::CudaCudnnIncompatible { cuda: cuda.value.clone(), cudnn: cudnn.value.clone(), compatible };
-                self.report(kind, cudnn.pos, "build.cudnn");
+                self.sink.report(kind, cudnn.pos, "build.cudnn");
             }
         }
         let Some(cuda) = cuda else { return };
         // The first tensorflow line that carries a version.
-        let versioned: Vec<Requirement> =
-            ctx.lines.iter().filter(|l| !crate::requirements::versions(&l.text).is_empty()).cloned().collect();
-        let Some(tf) = cuda::find(&versioned, "tensorflow", ctx.mode) else { return };
-        let Some(row) = tables().tf_row(&tf.version) else { return };
+        let versioned: Vec<Requirement> = ctx.lines.iter().filter(|l| !requirements::versions(&l.text).is_empty()).cloned().collect();
+        let Some(tf) = requirements::find(&versioned, "tensorflow", ctx.mode) else { return };
+        let Some(row) = tables(ctx.mode).tf_row(&tf.version) else { return };
         let tf_major = row.cuda.split('.').next().unwrap_or_default();
         if !cuda.value.starts_with(tf_major) {
             let kind = Kind::TensorflowCudaIncompatible { tf: tf.version.clone(), cuda: cuda.value.clone(), tf_cuda: row.cuda.clone() };
-            self.report(kind, cuda.pos, "build.cuda");
+            self.sink.report(kind, cuda.pos, "build.cuda");
         }
     }
 
+    /// The values are the pipeline's to take; here the errors are reported in cog's order.
     fn environment(&mut self, cfg: &CogYaml) {
-        environment::parse(&cfg.environment, self.file, &mut self.out);
+        let _ = environment::parse(&cfg.environment, self.sink);
     }
 
     fn concurrency(&mut self, cfg: &CogYaml) {
         let Some(max) = cfg.concurrency.as_ref().and_then(|c| c.max.as_ref()) else { return };
         if max.value < 1 {
-            self.report(Kind::ConcurrencyTooLow { value: max.value }, max.pos, "concurrency.max");
+            self.sink.report(Kind::ConcurrencyTooLow { value: max.value }, max.pos, "concurrency.max");
         }
         let python = cfg.build.as_ref().and_then(|b| b.python_version.as_ref());
         if let (true, Some(python)) = (max.value > 1, python) {
             let parts: Vec<&str> = python.value.trim().splitn(3, '.').collect();
             if let (Some(Some(3)), Some(Some(minor))) = (parts.first().map(|p| go_atoi(p)), parts.get(1).map(|p| go_atoi(p))) {
                 if minor < 11 {
-                    self.report(Kind::ConcurrencyPython { value: max.value }, max.pos, "concurrency.max");
+                    self.sink.report(Kind::ConcurrencyPython { value: max.value }, max.pos, "concurrency.max");
                 }
             }
         }
@@ -281,7 +306,7 @@ impl Validator<'_> {
     fn model(&mut self, cfg: &CogYaml) {
         let model = non_empty(&cfg.model);
         if let (Some(model), Some(_)) = (model, non_empty(&cfg.image)) {
-            self.report(Kind::ModelAndImage, model.pos, "model");
+            self.sink.report(Kind::ModelAndImage, model.pos, "model");
         }
         let Some(model) = model else { return };
         if let Err(reason) = check_repository(&model.value) {
@@ -290,7 +315,7 @@ impl Validator<'_> {
             } else {
                 Kind::ModelInvalid { value: model.value.clone(), reason }
             };
-            self.report(kind, model.pos, "model");
+            self.sink.report(kind, model.pos, "model");
         }
     }
 
@@ -301,7 +326,7 @@ impl Validator<'_> {
         if !model_set {
             let image_set = non_empty(image).is_some();
             let key = if image_set { "image" } else { "model" };
-            self.report(Kind::WeightsNeedModel { image_set }, first.pos, key);
+            self.sink.report(Kind::WeightsNeedModel { image_set }, first.pos, key);
         }
         let mut names: Vec<&str> = Vec::new();
         let mut targets: Vec<String> = Vec::new();
@@ -322,11 +347,11 @@ impl Validator<'_> {
                 None
             };
             if let Some((value, problem)) = problem {
-                self.report(Kind::WeightName { index: i, value, problem }, w.name.pos, &format!("{key}.name"));
+                self.sink.report(Kind::WeightName { index: i, value, problem }, w.name.pos, &format!("{key}.name"));
             }
             let sources = w.source.as_ref().map_or(&[][..], |s| &s.value[..]);
             if sources.is_empty() {
-                self.report(Kind::WeightSourceMissing { index: i }, w.pos, &format!("{key}.source"));
+                self.sink.report(Kind::WeightSourceMissing { index: i }, w.pos, &format!("{key}.source"));
             }
             for (k, src) in sources.iter().enumerate() {
                 let prefix = if sources.len() == 1 { format!("{key}.source") } else { format!("{key}.source[{k}]") };
@@ -343,7 +368,7 @@ impl Validator<'_> {
             let field = format!("{field}[{j}]");
             let mut report = |value: Option<String>, problem: &'static str| {
                 let kind = Kind::WeightPattern { field: field.clone(), value, problem };
-                self.out.push(Diagnostic::new(kind, self.file, raw.pos, field.clone()));
+                self.sink.report(kind, raw.pos, &field);
             };
             if p.is_empty() {
                 report(None, "pattern must not be empty");
@@ -363,7 +388,7 @@ impl Validator<'_> {
         let t = &target.value;
         let mut report = |value: Option<String>, problem: String| {
             let kind = Kind::WeightTarget { index: i, value, problem };
-            self.out.push(Diagnostic::new(kind, self.file, target.pos, key.clone()));
+            self.sink.report(kind, target.pos, &key);
         };
         if t.is_empty() {
             report(None, "target is required".into());
@@ -389,20 +414,20 @@ impl Validator<'_> {
 
     fn deprecations(&mut self, cfg: &CogYaml) {
         if let Some(p) = non_empty(&cfg.predict) {
-            self.report(Kind::Deprecated { field: "predict", replacement: "run" }, p.pos, "predict");
+            self.sink.report(Kind::Deprecated { field: "predict", replacement: "run" }, p.pos, "predict");
         }
         if let Some(max) = cfg.concurrency.as_ref().and_then(|c| c.max.as_ref()) {
             let kind = Kind::Deprecated { field: "concurrency.max", replacement: "@cog.concurrent(max=...)" };
-            self.report(kind, max.pos, "concurrency.max");
+            self.sink.report(kind, max.pos, "concurrency.max");
         }
         let Some(build) = &cfg.build else { return };
         if let Some(first) = build.python_packages.first() {
             let kind = Kind::Deprecated { field: "build.python_packages", replacement: "build.python_requirements" };
-            self.report(kind, first.pos, "build.python_packages");
+            self.sink.report(kind, first.pos, "build.python_packages");
         }
         if let Some(first) = build.pre_install.first() {
             let kind = Kind::Deprecated { field: "build.pre_install", replacement: "build.run" };
-            self.report(kind, first.pos, "build.pre_install");
+            self.sink.report(kind, first.pos, "build.pre_install");
         }
     }
 
@@ -411,16 +436,16 @@ impl Validator<'_> {
         let Some(sdk) = cfg.build.as_ref().and_then(|b| non_empty(&b.sdk_version)) else { return };
         let key = "build.sdk_version";
         if sdk.value == "prerelease" {
-            self.report(Kind::SdkPrerelease, sdk.pos, key);
+            self.sink.report(Kind::SdkPrerelease, sdk.pos, key);
             return;
         }
         match sdk_pep440(&sdk.value) {
-            None => self.report(Kind::SdkInvalid { value: sdk.value.clone() }, sdk.pos, key),
+            None => self.sink.report(Kind::SdkInvalid { value: sdk.value.clone() }, sdk.pos, key),
             Some(version) => {
                 let release = version.release();
                 let triple = [0, 1, 2].map(|k| release.get(k).copied().unwrap_or(0));
                 if triple < [0, 16, 0] {
-                    self.report(Kind::SdkTooOld { value: sdk.value.clone() }, sdk.pos, key);
+                    self.sink.report(Kind::SdkTooOld { value: sdk.value.clone() }, sdk.pos, key);
                 }
             }
         }

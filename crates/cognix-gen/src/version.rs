@@ -1,6 +1,7 @@
 //! cog's version primitives (cog-spec §9): `NUM[.NUM[.NUM]][+META]`, a missing minor counts as 0,
 //! a missing patch is absent. CUDA and torch resolution is defined in these terms, so they are
-//! reproduced exactly rather than replaced by PEP 440 ordering.
+//! reproduced exactly rather than replaced by PEP 440 ordering. In: version strings; out: their
+//! comparisons.
 
 use std::cmp::Ordering;
 
@@ -83,6 +84,16 @@ pub fn strip_modifier(v: &str) -> &str {
     v.split('+').next().unwrap_or(v)
 }
 
+/// The Python release cog.yaml asks for: `major.minor`, with the patch when it is a number (cog
+/// uses it verbatim, `python:3.10.14-slim`), so cognix builds exactly that release.
+pub fn python_release(v: &str) -> String {
+    match v.splitn(3, '.').collect::<Vec<_>>()[..] {
+        [_, _, patch] if !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()) => v.to_owned(),
+        [major, minor, _] => format!("{major}.{minor}"),
+        _ => v.to_owned(),
+    }
+}
+
 /// `major.minor`, or the input unchanged when it does not parse.
 pub fn strip_patch(v: &str) -> String {
     Version::parse(v).map_or_else(|| v.to_owned(), |x| format!("{}.{}", x.major, x.minor))
@@ -117,6 +128,10 @@ mod tests {
         assert_eq!(strip_patch("3.11.4"), "3.11");
         assert_eq!(strip_patch("3"), "3.0");
         assert_eq!(strip_patch("x.y"), "x.y");
+        assert_eq!(python_release("3.10.14"), "3.10.14");
+        assert_eq!(python_release("3.8"), "3.8");
+        assert_eq!(python_release("3.12.x"), "3.12");
+        assert_eq!(python_release("3.12."), "3.12");
     }
 
     #[test]

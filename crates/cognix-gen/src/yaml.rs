@@ -3,7 +3,8 @@
 //! `serde_yaml` (and go-yaml inside cog) decode straight into structs and forget where values came
 //! from; we need `cog.yaml:LINE:COL` on every message, a bounded expansion of anchors and aliases,
 //! and a nesting limit. So this module drives the `saphyr-parser` event stream itself and builds a
-//! small tree. Typing the tree is `config.rs`'s job.
+//! small tree. Typing the tree is `config.rs`'s job. In: text; out: a `Document` of positioned
+//! nodes, or a `YamlError` (the diagnostic's kind, position and key).
 
 use std::collections::{HashMap, HashSet};
 

@@ -110,16 +110,53 @@ fn a_yaml_file_of_any_name_is_accepted() {
 fn usage_errors_exit_2() {
     let p = good_project();
     assert_eq!(run(p.path(), &["frobnicate"]).status.code(), Some(2));
-    assert_eq!(run(p.path(), &["resolve"]).status.code(), Some(2));
+    assert_eq!(run(p.path(), &["resolve", "--yaml"]).status.code(), Some(2));
     assert_eq!(run(p.path(), &["lint"]).status.code(), Some(2));
 }
 
 #[test]
 fn a_missing_project_is_an_invalid_input() {
     let p = TempProject::new(&[]);
-    let out = run(p.path(), &["resolve", "--json"]);
+    let out = run(p.path(), &["resolve"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out), "cog.yaml:1:1: error[CG001]: cog.yaml not found in .\n");
+    assert_eq!(
+        stderr(&out),
+        "cog.yaml: error[CG001]: cog.yaml not found in . or any parent directory; run cognix-gen in a cog project, or name its directory or YAML file\n"
+    );
+    let out = run(p.path(), &["generate", "nonexistent"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "nonexistent: error[CG021]: no such file or directory\n");
+}
+
+#[test]
+fn resolve_prints_json_without_asking() {
+    let p = good_project();
+    let out = run(p.path(), &["resolve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), stdout(&run(p.path(), &["resolve", "--json"])));
+    assert!(serde_json::from_str::<serde_json::Value>(&stdout(&out)).is_ok());
+}
+
+#[test]
+fn a_subdirectory_finds_the_project_above_it_as_cog_does() {
+    let p = good_project();
+    fs::create_dir_all(p.file("src/models")).unwrap();
+    let out = run(&p.file("src/models"), &["generate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(p.file("cog.nix").exists());
+    assert!(!p.file("src/models/cog.nix").exists());
+}
+
+#[test]
+fn a_misspelled_required_key_is_one_error_that_names_the_line() {
+    let p = TempProject::new(&[("cog.yaml", "build:\n  python_verison: \"3.11\"\n")]);
+    let out = run(p.path(), &["generate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let errors: Vec<String> = stderr(&out).lines().filter(|l| l.contains("error[")).map(str::to_owned).collect();
+    assert_eq!(
+        errors,
+        ["cog.yaml:2:3: error[CG100]: schema error in \"build\": python_version is required (line 2 has \"build.python_verison\", which cog ignores: a misspelling of it?)"]
+    );
 }
 
 #[test]
@@ -254,4 +291,10 @@ fn lint_reports_locations_and_exits_by_severity() {
 
     let out = run(p.path(), &["lint", "missing.nix"]);
     assert_eq!(out.status.code(), Some(1));
+
+    // Located at the first byte that is not UTF-8, as cog.yaml's CG004 is.
+    fs::write(p.file("latin1.nix"), b"{\n  name = \"caf\xe9\";\n}\n").unwrap();
+    let out = run(p.path(), &["lint", "latin1.nix"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "latin1.nix:2:14: error[NL000]: file is not valid UTF-8\n");
 }

@@ -97,7 +97,7 @@ fn cuda_resolution_matches_cog() {
         let p = project(case.build, case.requirements);
         let outcome = resolve(p.path(), Mode::Strict);
         let label = format!("{} {:?}", case.build.replace('\n', " "), case.requirements);
-        match (&outcome.resolved, case.expect) {
+        match (&outcome.completed, case.expect) {
             (Some(r), Ok((cuda, cudnn))) => {
                 assert_eq!(r.build.cuda.as_deref().unwrap_or(""), cuda, "{label}");
                 assert_eq!(r.build.cudnn.as_deref().unwrap_or(""), cudnn, "{label}");
@@ -153,7 +153,7 @@ fn requirement_rewrites_match_cog() {
     for (build, requirements, lines, indexes) in REWRITES {
         let p = project(build, requirements);
         let outcome = resolve(p.path(), Mode::Strict);
-        let r = outcome.resolved.unwrap_or_else(|| panic!("{build} {requirements:?}: {:?}", outcome.diagnostics));
+        let r = outcome.completed.unwrap_or_else(|| panic!("{build} {requirements:?}: {:?}", outcome.diagnostics));
         assert_eq!(r.build.python_packages, *lines, "{requirements:?}");
         assert_eq!(r.build.python_index.extra_index_urls, *indexes, "{requirements:?}");
     }

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use cognix_gen::config::{RunItem, Spanned};
-use cognix_gen::diagnostic::Pos;
+use cognix_gen::diagnostic::{Pos, Sink};
 use cognix_gen::lint::{self, Scope};
 use cognix_gen::{generate, project, requirements, resolve, run, yaml, Mode};
 use common::TempProject;
@@ -30,14 +30,14 @@ fn replay(path: &Path) {
             };
             let p = TempProject::new(&[("cog.yaml", &yaml), ("requirements.txt", &reqs)]);
             let outcome = resolve(p.path(), Mode::Default);
-            if let (Some(r), Some(project)) = (&outcome.resolved, &outcome.project) {
+            if let (Some(r), Some(project)) = (&outcome.completed, &outcome.project) {
                 generate::render(r, &project.inputs).unwrap();
             }
         }
         "yaml_front_end" => {
             if let Ok(text) = project::decode_text(&bytes) {
                 if let Ok(doc) = yaml::parse(&text, yaml::Limits::default()) {
-                    cognix_gen::config::decode(doc.root.as_ref(), "cog.yaml");
+                    let _ = cognix_gen::config::decode(doc.root.as_ref(), &mut Sink::new("cog.yaml"));
                 }
             }
         }
@@ -52,9 +52,7 @@ fn replay(path: &Path) {
             }
         }
         "run_commands" => {
-            let item =
-                RunItem { pos: Pos::START, command: Spanned::new(text, Pos::START), object: false, mounts: vec![], accidental: None };
-            run::classify(&item, "cog.yaml", "build.run[0]", &mut Vec::new());
+            run::classify(&RunItem::plain(&Spanned::new(text, Pos::START)), "build.run[0]", &mut Sink::new("cog.yaml"));
         }
         "nix_emitter" => {
             let findings = lint::check(&text, Scope::Any);

@@ -69,7 +69,7 @@ fn generate_for(s: &str) -> (TempProject, Vec<(&'static str, String)>) {
     let inputs = Inputs::from(s);
     let p = TempProject::new(&[("cog.yaml", &inputs.yaml())]);
     let outcome = resolve(p.path(), Mode::Default);
-    let resolved = outcome.resolved.as_ref().unwrap_or_else(|| panic!("{:?} did not resolve: {:?}", s, outcome.diagnostics));
+    let resolved = outcome.completed.as_ref().unwrap_or_else(|| panic!("{:?} did not resolve: {:?}", s, outcome.diagnostics));
     let text = generate::render(resolved, &outcome.project.as_ref().unwrap().inputs).unwrap();
     assert!(lint::check(&text, Scope::Generated).is_empty(), "{text}");
     fs::write(p.file("cog.nix"), &text).unwrap();
@@ -216,7 +216,7 @@ fn image_strings_round_trip_too() {
         let yaml = format!("build:\n  python_version: \"3.12\"\nimage: {}\n", serde_json::to_string(s).unwrap());
         let p = TempProject::new(&[("cog.yaml", &yaml)]);
         let outcome = resolve(p.path(), Mode::Default);
-        let text = generate::render(outcome.resolved.as_ref().unwrap(), &outcome.project.as_ref().unwrap().inputs).unwrap();
+        let text = generate::render(outcome.completed.as_ref().unwrap(), &outcome.project.as_ref().unwrap().inputs).unwrap();
         // An empty value is an unset one, for cog as for cognix.
         let want = if s.is_empty() { Value::Null } else { json!(s) };
         assert_eq!(rnix_strings(&text).pointer("/cog/image"), Some(&want));
@@ -228,7 +228,7 @@ fn a_nul_character_never_reaches_cog_nix() {
     // The readers refuse NUL (CG005, CG020); render refuses it too, whatever its source.
     let p = TempProject::new(&[("cog.yaml", "build:\n  python_version: \"3.12\"\n")]);
     let outcome = resolve(p.path(), Mode::Default);
-    let mut resolved = outcome.resolved.expect("a valid project");
+    let mut resolved = outcome.completed.expect("a valid project");
     resolved.image = Some("a\0b".to_owned());
     let error = generate::render(&resolved, &outcome.project.expect("a project").inputs).unwrap_err();
     assert_eq!(

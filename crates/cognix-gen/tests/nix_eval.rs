@@ -1,5 +1,6 @@
 //! The contract with the Nix modules: `nix-instantiate --eval --strict --json cog.nix` is exactly
-//! `{"cog": <resolve --json without "warnings">}`, for every fixture project that resolves.
+//! `{"cog": <resolve --json without "warnings">, "cognix": {"generatedFrom": {<file>: <sha256>}}}`,
+//! for every fixture project that resolves.
 //! Runs whenever `nix-instantiate` is installed (checks/run installs it).
 
 mod common;
@@ -24,10 +25,13 @@ fn cog_nix_evaluates_to_the_resolved_json() {
         let outcome = resolve(&dir, mode);
         let Some(mut json) = outcome.json() else { continue };
         json.as_object_mut().unwrap().remove("warnings");
-        let text = generate::render(outcome.resolved.as_ref().unwrap(), &outcome.project.as_ref().unwrap().inputs).unwrap();
+        let inputs = &outcome.project.as_ref().unwrap().inputs;
+        let text = generate::render(outcome.completed.as_ref().unwrap(), inputs).unwrap();
         let file = out.path().join(format!("{checked}.nix"));
         fs::write(&file, text).unwrap();
-        assert_eq!(common::nix_eval_json(&nix, &file), serde_json::json!({ "cog": json }), "{}", dir.display());
+        let generated_from: serde_json::Map<_, _> = inputs.iter().map(|i| (i.name.clone(), i.sha256.clone().into())).collect();
+        let expected = serde_json::json!({ "cog": json, "cognix": { "generatedFrom": generated_from } });
+        assert_eq!(common::nix_eval_json(&nix, &file), expected, "{}", dir.display());
         checked += 1;
     }
     assert!(checked > 25, "only {checked} fixtures resolved");

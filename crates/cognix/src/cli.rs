@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::load::{self, LoadError, Loaded};
 use crate::nix;
 use crate::predict::{self, Api};
-use crate::progress::Mode;
+use crate::progress::{self, Mode};
 use crate::push::{self, Source};
 use crate::reference::Reference;
 use crate::registry::{self, Registry};
@@ -51,6 +51,9 @@ enum Command {
     Push(PushArgs),
     /// Store credentials for a registry where docker keeps them (r8.im takes a CLI token).
     Login(LoginArgs),
+    /// cog's managed weights (cog.yaml `weights:`): import them into weights.lock, inspect it.
+    #[command(subcommand)]
+    Weights(cognix_weights::cli::Command),
 }
 
 #[derive(Args)]
@@ -127,6 +130,10 @@ struct PushArgs {
     /// Progress display.
     #[arg(long, value_enum, default_value_t = Mode::Auto)]
     progress: Mode,
+    /// The cog project whose managed weights (cog.yaml `weights:`, weights.lock) go with the
+    /// image; the flake's directory when left out.
+    #[arg(long, value_name = "DIR")]
+    project: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -165,6 +172,7 @@ pub fn run() -> Result<(), Error> {
         Command::Lock(model) => Ok(nix::lock(flake, model.model.as_deref())?),
         Command::Push(args) => push(flake, args),
         Command::Login(args) => login(args),
+        Command::Weights(command) => Ok(cognix_weights::cli::run(&command)?),
     }
 }
 
@@ -250,6 +258,8 @@ fn push(flake: &str, args: PushArgs) -> Result<(), Error> {
     // A given image is checked first; then the registry is asked, before a long build, so a
     // wrong address or a missing login shows at once.
     let given_source = args.image.as_deref().map(Source::open).transpose()?;
+    // weights.lock is checked before anything is built or sent.
+    let weights = push::weights::prepare(&push::weights::project_dir(args.project.as_deref(), flake), usize::from(args.jobs))?;
     let credentials = auth::credentials_for(&target.registry, &given)?;
     let options = registry::Options { plain_http: args.plain_http, chunk_size: args.chunk_size << 20 };
     let registry = Registry::connect(&target, credentials, options)?;
@@ -259,8 +269,33 @@ fn push(flake: &str, args: PushArgs) -> Result<(), Error> {
     };
     let compression = if args.no_compress { Compression::None } else { Compression::Gzip { level: args.compression_level } };
     let options = push::Options { compression, jobs: usize::from(args.jobs), progress: args.progress };
-    let summary = push::push(source, &target, &registry, &Cache::from_env(), &options)?;
+    let Some(weights) = weights else {
+        let summary = push::push(source, &target, &registry, &Cache::from_env(), &options)?;
+        println!("{summary}");
+        return Ok(());
+    };
+    // With managed weights, as `cog push`: the weights, the image beside them, the index at REF.
+    for pushed in weights.push(&registry, &target.repository, args.progress.bar())? {
+        let what = if pushed.manifest_present {
+            "already present".to_owned()
+        } else {
+            format!(
+                "{} blobs uploaded ({}), {} already present",
+                pushed.uploaded,
+                progress::megabytes(pushed.uploaded_bytes),
+                pushed.present
+            )
+        };
+        println!("pushed weight {}:{}@{}: {what}", target.repository, pushed.tag, pushed.digest);
+    }
+    let image_target = Reference { tag: push::weights::image_tag(&target.tag), ..target.clone() };
+    let summary = push::push(source, &image_target, &registry, &Cache::from_env(), &options)?;
     println!("{summary}");
+    let image = registry
+        .manifest_descriptor(&target.repository, summary.digest.as_str())?
+        .ok_or_else(|| push::weights::WeightsError::ImageMissing(summary.digest.to_string()))?;
+    let index = weights.index(&registry, &target, &image)?;
+    println!("pushed {target}@{index}: an OCI index of the image and {} weights", weights.count());
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use crate::docker::DockerError;
 use crate::load::LoadError;
 use crate::nix::NixError;
 use crate::predict::PredictError;
+use crate::push::weights::WeightsError;
 use crate::push::PushError;
 use crate::reference::ReferenceError;
 use crate::registry::RegistryError;
@@ -36,6 +37,10 @@ pub enum Error {
     Load(#[from] LoadError),
     #[error(transparent)]
     Predict(#[from] PredictError),
+    #[error(transparent)]
+    Weights(#[from] WeightsError),
+    #[error(transparent)]
+    WeightsCommand(#[from] cognix_weights::cli::CliError),
     #[error("{} is not a cognix image (not a stream script); build the model's image, not another package", .0.display())]
     NotAnImage(PathBuf),
     #[error("the container exited with {0}; its output is above")]

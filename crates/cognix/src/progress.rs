@@ -19,7 +19,8 @@ pub enum Mode {
 }
 
 impl Mode {
-    fn bar(self) -> bool {
+    /// Whether progress is a bar redrawn in place (else plain lines).
+    pub(crate) fn bar(self) -> bool {
         match self {
             Self::Auto => std::io::stderr().is_terminal(),
             Self::Tty => true,

@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = d.render("");
         }
         let _ = outcome.json();
-        if let (Some(resolved), Some(project)) = (&outcome.resolved, &outcome.project) {
+        if let (Some(resolved), Some(project)) = (&outcome.completed, &outcome.project) {
             if let Err(e) = generate::render(resolved, &project.inputs) {
                 panic!("resolve succeeded ({mode:?}) but render failed: {e}");
             }

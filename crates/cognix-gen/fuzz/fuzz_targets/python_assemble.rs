@@ -4,8 +4,9 @@
 //! UTF-8). Invariant: nothing panics; every diagnostic renders.
 #![no_main]
 
-use cognix_gen::python::{self, Requirement};
-use cognix_gen::requirements::{self, Comments};
+use cognix_gen::diagnostic::Sink;
+use cognix_gen::python;
+use cognix_gen::requirements::{self, Comments, Requirement};
 use cognix_gen::Mode;
 use libfuzzer_sys::fuzz_target;
 
@@ -21,9 +22,9 @@ fuzz_target!(|data: &[u8]| {
         .into_iter()
         .map(|l| Requirement { text: l.text, file: "requirements.txt".into(), pos: l.pos, key: "build.python_requirements".into() })
         .collect();
-    let mut diagnostics = Vec::new();
-    let _ = python::assemble(&lines, gpu, cuda, mode, &mut diagnostics);
-    for d in &diagnostics {
+    let mut sink = Sink::new("cog.yaml");
+    let _ = python::assemble(&lines, gpu, cuda, mode, &mut sink);
+    for d in sink.diagnostics() {
         let _ = d.render("");
     }
 });

@@ -3,25 +3,19 @@
 #![no_main]
 
 use cognix_gen::config::{RunItem, Spanned};
-use cognix_gen::diagnostic::Pos;
+use cognix_gen::diagnostic::{Pos, Sink};
 use cognix_gen::{run, shell};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let _ = shell::parse(&text);
-    let item = RunItem {
-        pos: Pos::START,
-        command: Spanned::new(text.into_owned(), Pos::START),
-        object: false,
-        mounts: vec![],
-        accidental: None,
-    };
-    let mut diagnostics = Vec::new();
-    let _ = run::check_newline(&item, "cog.yaml", "build.run[0]", &mut diagnostics);
-    let classified = run::classify(&item, "cog.yaml", "build.run[0]", &mut diagnostics);
-    let _ = serde_json::to_value(&classified).expect("Classified serialises");
-    for d in &diagnostics {
+    let item = RunItem::plain(&Spanned::new(text.into_owned(), Pos::START));
+    let mut sink = Sink::new("cog.yaml");
+    let _ = run::check_newline(&item, "build.run[0]", &mut sink);
+    let classified = run::classify(&item, "build.run[0]", &mut sink);
+    let _ = serde_json::to_value(&classified).expect("a run item serialises");
+    for d in sink.diagnostics() {
         let _ = d.render("");
     }
 });

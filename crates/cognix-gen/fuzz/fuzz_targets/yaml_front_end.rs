@@ -2,6 +2,7 @@
 //! Invariant: nothing panics (limits must bound every input).
 #![no_main]
 
+use cognix_gen::diagnostic::Sink;
 use cognix_gen::{config, project, yaml};
 use libfuzzer_sys::fuzz_target;
 
@@ -20,8 +21,9 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let (_cfg, diagnostics) = config::decode(document.root.as_ref(), "cog.yaml");
-    for d in &diagnostics {
+    let mut sink = Sink::new("cog.yaml");
+    let _ = config::decode(document.root.as_ref(), &mut sink);
+    for d in sink.diagnostics() {
         let _ = d.render("");
         let _ = d.to_json();
     }

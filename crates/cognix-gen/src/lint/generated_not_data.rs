@@ -92,12 +92,13 @@ mod tests {
             codes("{ a = \"${x}\"; }"),
             [
                 "NL005 generated files hold only data; found an interpolation",
-                "NL005 generated files hold only data; found the variable `x`"
+                "NL005 generated files hold only data; found the variable `x`",
+                "NL006 undefined variable `x`: bind it (a function argument such as `{ x, ... }:`, or `let`)"
             ]
         );
         assert_eq!(codes("{ a = import ./x.nix; }").len(), 3);
         assert_eq!(codes("rec { a = 1; }"), ["NL005 generated files hold only data; found a recursive attribute set"]);
         assert!(codes("{ a = \"${x}\"; }").len() > 1);
-        assert!(check("{ a = b; }", Scope::Any).is_empty());
+        assert!(check("b: { a = b; }", Scope::Any).is_empty());
     }
 }

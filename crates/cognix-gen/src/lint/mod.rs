@@ -1,16 +1,18 @@
 //! Nix lints on the rnix syntax tree, statix-style: one lint per file, each with a stable code, a
 //! name and a doc comment (What / Why / Example) that `docs/lints.md` repeats. They run on user
-//! files (`cognix-gen lint`) and on every cog.nix before it is written.
+//! files (`cognix-gen lint`) and on every cog.nix before it is written. In: Nix source; out:
+//! `Finding`s, printed with `diagnostic::render` like every other message.
 
 use rnix::{Root, SyntaxNode};
 use rowan::{TextRange, TextSize};
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{self, Pos, Severity};
 
 mod duplicate_attribute;
 mod generated_not_data;
 mod impure_builtin;
 mod placeholder_hash;
+mod undefined_variable;
 mod unquoted_url;
 
 /// Which files a lint applies to.
@@ -41,7 +43,11 @@ pub const ALL: &[&dyn Lint] = &[
     &unquoted_url::UnquotedUrl,
     &placeholder_hash::PlaceholderHash,
     &generated_not_data::GeneratedNotData,
+    &undefined_variable::UndefinedVariable,
 ];
+
+/// The code of a file that does not parse (or is not text): not a lint, so in no registry entry.
+pub const SYNTAX: &str = "NL000";
 
 /// One finding, with the byte range it covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,10 +63,16 @@ impl Finding {
         Finding { code: lint.code(), severity: lint.severity(), range, message: message.into() }
     }
 
-    /// `file:line:column: severity[CODE]: message`.
+    /// A file that is not UTF-8, which no parser reads, at the first byte that is not:
+    /// `valid` is the text before it.
+    pub fn not_utf8(valid: &str) -> Finding {
+        let range = TextRange::empty(TextSize::of(valid));
+        Finding { code: SYNTAX, severity: Severity::Error, range, message: "file is not valid UTF-8".to_owned() }
+    }
+
+    /// The finding in `source` as the CLI prints it (`diagnostic::render`).
     pub fn render(&self, file: &str, source: &str) -> String {
-        let (line, column) = line_column(source, self.range.start());
-        format!("{file}:{line}:{column}: {}[{}]: {}", self.severity, self.code, self.message)
+        diagnostic::render(file, position(source, self.range.start()), self.severity, self.code, &self.message)
     }
 }
 
@@ -74,7 +86,7 @@ pub fn check(source: &str, scope: Scope) -> Vec<Finding> {
         .iter()
         .take(1)
         .map(|e| Finding {
-            code: "NL000",
+            code: SYNTAX,
             severity: Severity::Error,
             range: error_range(e, source),
             message: format!("syntax error: {}", describe(e)),
@@ -150,13 +162,13 @@ fn token(kind: rnix::SyntaxKind) -> String {
     format!("`{text}`")
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(source: &str, offset: TextSize) -> (usize, usize) {
+/// The line and column (in characters) of a byte offset.
+pub fn position(source: &str, offset: TextSize) -> Pos {
     let offset = usize::from(offset).min(source.len());
     let before = source.get(..offset).unwrap_or(source);
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+    Pos::new(line, column)
 }
 
 #[cfg(test)]
@@ -193,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn line_columns_count_characters() {
-        assert_eq!(line_column("é\nab", TextSize::from(4)), (2, 2));
+    fn columns_count_characters() {
+        assert_eq!(position("é\nab", TextSize::from(4)), Pos::new(2, 2));
     }
 }

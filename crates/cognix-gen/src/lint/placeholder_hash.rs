@@ -88,6 +88,6 @@ mod tests {
         assert!(is_placeholder("sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
         assert!(is_placeholder(&"0".repeat(52)));
         assert!(!is_placeholder("sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="));
-        assert_eq!(check("{ hash = lib.fakeHash; }", Scope::Any).len(), 1);
+        assert_eq!(check("lib: { hash = lib.fakeHash; }", Scope::Any).len(), 1);
     }
 }

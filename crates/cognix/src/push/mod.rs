@@ -11,6 +11,7 @@
 mod layer;
 mod source;
 mod stream;
+pub mod weights;
 
 use std::fmt;
 use std::io;

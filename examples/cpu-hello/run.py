@@ -1,11 +1,11 @@
 from pathlib import Path
 
-from cog import BasePredictor, Input
+from cog import BaseRunner, Input
 from PIL import Image, ImageDraw
 
 
-class Predictor(BasePredictor):
-    def predict(
+class Runner(BaseRunner):
+    def run(
         self,
         text: str = Input(description="Text to draw", default="hello from cognix"),
         width: int = Input(description="Image width in pixels", default=512, ge=64, le=2048),

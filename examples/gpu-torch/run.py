@@ -1,12 +1,12 @@
 import torch
-from cog import BasePredictor, Input
+from cog import BaseRunner, Input
 
 
-class Predictor(BasePredictor):
+class Runner(BaseRunner):
     def setup(self) -> None:
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
 
-    def predict(self, size: int = Input(description="Matrix size", default=1024, ge=1, le=8192)) -> str:
+    def run(self, size: int = Input(description="Matrix size", default=1024, ge=1, le=8192)) -> str:
         a = torch.rand(size, size, device=self.device)
         checksum = (a @ a.T).trace().item()
         name = torch.cuda.get_device_name(0) if self.device == "cuda" else "cpu"
