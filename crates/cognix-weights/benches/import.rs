@@ -7,9 +7,9 @@ use std::fs;
 use std::io::Write;
 use std::time::Instant;
 
+use cognix_io::progress::Quiet;
 use cognix_weights::http::Client;
 use cognix_weights::import::{self, Options};
-use cognix_weights::progress::Quiet;
 use cognix_weights::source::Remote;
 use cognix_weights::spec::Project;
 use cognix_weights::store::Store;

@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cognix_io::digest::Digest;
+
 use crate::lock::{Entry, Lock};
 use crate::oci::{self, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_LAYER_TAR_GZIP};
 use crate::problem::Problem;
@@ -25,7 +27,7 @@ pub struct Computed {
 pub fn compute(entry: &Entry) -> Computed {
     Computed {
         set_digest: digest::set_digest(entry.files.iter().map(|f| (f.path.as_str(), f.digest.as_str()))),
-        digest: digest::of_bytes(&oci::manifest(entry)),
+        digest: Digest::of(&oci::manifest(entry)).into(),
         size: entry.layers.iter().map(|l| l.size_uncompressed).sum(),
         size_compressed: entry.layers.iter().map(|l| l.size).sum(),
     }
@@ -102,7 +104,7 @@ fn self_consistency(entry: &Entry, fix: &str) -> Vec<Problem> {
     // Per layer: how many files it holds and their total size.
     let mut layer_files: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
     for layer in &entry.layers {
-        if digest::hex(&layer.digest).is_none() {
+        if Digest::parse(&layer.digest).is_err() {
             problems.push(
                 layer.at.problem("digest", format!("\"{}\" is not a sha256 digest (sha256: and 64 lowercase hex digits)", layer.digest)),
             );
@@ -124,7 +126,7 @@ fn self_consistency(entry: &Entry, fix: &str) -> Vec<Problem> {
         } else if !paths.insert(file.path.as_str()) {
             problems.push(file.at.problem("path", format!("\"{}\" is listed twice", file.path)));
         }
-        if digest::hex(&file.digest).is_none() {
+        if Digest::parse(&file.digest).is_err() {
             problems.push(
                 file.at.problem("digest", format!("\"{}\" is not a sha256 digest (sha256: and 64 lowercase hex digits)", file.digest)),
             );

@@ -6,11 +6,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use cognix_io::progress::Stderr;
+use cognix_io::size;
 
 use crate::http::Client;
 use crate::import::{self, ImportError, Options};
 use crate::inspect::{self, InspectError};
-use crate::progress::{self, Stderr};
 use crate::source::Remote;
 use crate::spec::Project;
 use crate::store::Store;
@@ -99,7 +100,7 @@ fn import(args: &ImportArgs) -> Result<(), CliError> {
         } else {
             "packed"
         };
-        eprintln!("{} → {}: {} files, {}, {} layers ({how})", w.name, w.target, w.files, progress::size(w.size), w.layers);
+        eprintln!("{} → {}: {} files, {}, {} layers ({how})", w.name, w.target, w.files, size::binary(w.size), w.layers);
     }
     let changed = imported.iter().any(|w| w.changed);
     eprintln!("{} {}", project.lock_display(), if changed { "written" } else { "is up to date" });

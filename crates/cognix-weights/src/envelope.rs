@@ -2,10 +2,11 @@
 //! digests (cog's pkg/model/envelope.go). Equal envelopes mean cog packs the same files into the
 //! same layers; cognix writes cog's value because it packs by the same rules.
 
+use cognix_io::digest::Digest;
 use serde::Serialize;
 
 use crate::oci::{MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_LAYER_TAR_GZIP};
-use crate::{digest, encode, pack};
+use crate::{encode, pack};
 
 /// Bumped by cog when the layer bytes change in a way the settings do not show (tar header
 /// details, file order, the compressor).
@@ -26,7 +27,7 @@ struct Envelope {
 
 /// `sha256:…` of the settings' JSON.
 pub fn format() -> String {
-    digest::of_bytes(&encode::compact(&Envelope {
+    Digest::of(&encode::compact(&Envelope {
         bundle_file_max: pack::BUNDLE_FILE_MAX,
         bundle_size_max: pack::BUNDLE_SIZE_MAX,
         gzip_level_bundle: pack::GZIP_LEVEL_BUNDLE,
@@ -36,6 +37,7 @@ pub fn format() -> String {
         media_type_raw: MEDIA_TYPE_LAYER_TAR,
         revision: REVISION,
     }))
+    .into()
 }
 
 #[cfg(test)]

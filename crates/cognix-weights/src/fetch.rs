@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use cognix_io::progress::Progress;
+use cognix_io::size;
+
 use crate::import::ImportError;
 use crate::lock::Entry;
-use crate::progress::{self, Progress};
 use crate::source::{self, Remote};
 use crate::spec::Project;
 use crate::store::Store;
@@ -31,7 +33,7 @@ pub fn missing_files(
         "{}: fetching {} files ({}) the weight store lacks from their sources",
         entry.name,
         wanted.len(),
-        progress::size(total)
+        size::binary(total)
     ));
     let name = entry.name.clone();
     // Later sources won at import; so they are asked first.

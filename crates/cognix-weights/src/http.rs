@@ -1,19 +1,19 @@
-//! The HTTP client the remote sources share: blocking (ureq, rustls), timeouts on connecting and
-//! on every read, and retries with back-off on 5xx, 429 and dropped connections, as cog's client
-//! does (three retries). A token goes only into the `Authorization` header of the first request,
-//! never across a redirect to another host, and never into a message.
+//! The client the remote sources share: GET and HEAD on `cognix_io::http`'s agent, time-outs and
+//! retries (on 5xx, 429, 408 and dropped connections, three by default as cog's client makes),
+//! and statuses worded for the weights' messages. A token goes only into the `Authorization`
+//! header of the first request, never across a redirect to another host, and never into a
+//! message.
 
 use std::io::Read;
-use std::thread;
 use std::time::Duration;
 
+use cognix_io::http::{self, Outcome, Retries};
 use ureq::http::header;
 
 #[derive(Clone, Debug)]
 pub struct Client {
     agent: ureq::Agent,
-    retries: u32,
-    backoff: Duration,
+    retries: Retries,
 }
 
 /// A response with a 2xx status.
@@ -48,15 +48,8 @@ impl Default for Client {
 impl Client {
     /// `retries` after the first attempt, waiting `backoff`, then twice as long each time.
     pub fn new(retries: u32, backoff: Duration) -> Client {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(30)))
-            .timeout_recv_response(Some(Duration::from_secs(120)))
-            .timeout_per_read(Some(Duration::from_secs(120)))
-            .user_agent(concat!("cognix-weights/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        Client { agent, retries, backoff }
+        let agent = http::agent(concat!("cognix-weights/", env!("CARGO_PKG_VERSION")));
+        Client { agent, retries: Retries { count: retries, first_back_off: backoff } }
     }
 
     pub fn get(&self, url: &str, token: Option<&str>) -> Result<Response, HttpError> {
@@ -68,54 +61,53 @@ impl Client {
     }
 
     fn send(&self, url: &str, token: Option<&str>, head: bool) -> Result<Response, HttpError> {
-        let mut wait = self.backoff;
-        let mut attempt = 0;
-        loop {
+        http::with_retries(self.retries, |_| {
             let mut request = if head { self.agent.head(url) } else { self.agent.get(url) };
             if let Some(token) = token.filter(|t| !t.is_empty()) {
                 request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
             }
-            let outcome = match request.call() {
-                Ok(response) if response.status().is_success() => return Ok(Response { inner: response }),
+            match request.call() {
+                Ok(response) if response.status().is_success() => Ok(Outcome::Done(Response { inner: response })),
                 Ok(mut response) => {
                     let status = response.status().as_u16();
-                    let body = if head { String::new() } else { response.body_mut().read_to_string().unwrap_or_default() };
-                    Err(status_error(url, status, &body))
+                    let after = http::retry_after(&response);
+                    let error = status_error(url, status, &http::body_excerpt(&mut response));
+                    if http::is_transient(status) {
+                        Ok(Outcome::Retry { error, after })
+                    } else {
+                        Err(error)
+                    }
                 }
-                // ureq's message names the URL and the cause, never a header.
-                Err(e) => Err(HttpError::Transport { url: url.to_owned(), message: e.to_string() }),
-            };
-            let retry = outcome.as_ref().err().is_some_and(|e| e.status().is_none_or(|s| s == 429 || s >= 500));
-            if !retry || attempt >= self.retries {
-                return outcome;
+                Err(e) => {
+                    // ureq's message names the URL and the cause, never a header.
+                    let error = HttpError::Transport { url: url.to_owned(), message: e.to_string() };
+                    if http::is_transport(&e) {
+                        Ok(Outcome::Retry { error, after: None })
+                    } else {
+                        Err(error)
+                    }
+                }
             }
-            attempt += 1;
-            thread::sleep(wait);
-            wait *= 2;
-        }
+        })
     }
 }
 
-fn status_error(url: &str, status: u16, body: &str) -> HttpError {
+/// The error for an answer with `status`; `excerpt` is what the body says, for statuses without
+/// a hint of their own.
+fn status_error(url: &str, status: u16, excerpt: &str) -> HttpError {
     let hint = match status {
         401 => ": authentication failed".to_owned(),
         403 => ": access denied".to_owned(),
         404 => ": not found".to_owned(),
-        _ => {
-            let snippet: String = body.chars().take(200).collect();
-            if snippet.trim().is_empty() {
-                String::new()
-            } else {
-                format!(": {}", snippet.trim())
-            }
-        }
+        _ if excerpt.is_empty() => String::new(),
+        _ => format!(": {excerpt}"),
     };
     HttpError::Status { url: url.to_owned(), status, hint }
 }
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.inner.headers().get(name).and_then(|v| v.to_str().ok())
+        http::header(&self.inner, name)
     }
 
     /// The body's length as the server announced it.

@@ -13,6 +13,10 @@ use std::io::{self, Write as _};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cognix_io::digest::Digest;
+use cognix_io::progress::Progress;
+use cognix_io::size;
+
 use crate::check;
 use crate::envelope;
 use crate::filter::Filter;
@@ -20,7 +24,6 @@ use crate::layer;
 use crate::lock::{self, Entry, Layer, Lock};
 use crate::oci;
 use crate::pack::{self, Item, Planned};
-use crate::progress::{self, Progress};
 use crate::source::{self, Remote, Source, SourceError};
 use crate::spec::{Project, Spec};
 use crate::store::{PutError, Store};
@@ -217,7 +220,7 @@ fn ingest(
         return Ok(());
     }
     let total: u64 = missing.values().map(|(item, _)| item.size).sum();
-    progress.step(&format!("  copying {} files ({}) into the weight store", missing.len(), progress::size(total)));
+    progress.step(&format!("  copying {} files ({}) into the weight store", missing.len(), size::binary(total)));
     let mut done = 0;
     for (item, owner) in missing.values() {
         let content = sources[*owner].open(&item.path).map_err(|source| ImportError::Fetch {
@@ -238,12 +241,12 @@ fn ingest(
 
 /// Packs each planned layer from the store to learn its digest and size.
 fn pack_layers(name: &str, plan: &[Planned], store: &Store, progress: &mut dyn Progress) -> Result<Vec<Layer>, ImportError> {
-    progress.step(&format!("  packing {} layers ({})", plan.len(), progress::size(plan.iter().map(Planned::size_uncompressed).sum())));
+    progress.step(&format!("  packing {} layers ({})", plan.len(), size::binary(plan.iter().map(Planned::size_uncompressed).sum())));
     let pack = |planned: &Planned| {
         let blob = layer::write(planned, |item| store.open(&item.digest), io::sink())
             .map_err(|source| ImportError::Pack { name: name.to_owned(), source })?;
         Ok(Layer {
-            digest: blob.digest,
+            digest: blob.digest.into(),
             media_type: planned.media_type.to_owned(),
             size: blob.size,
             size_uncompressed: planned.size_uncompressed(),
@@ -313,7 +316,7 @@ fn entry(spec: &Spec, sources: Vec<lock::Source>, plan: &[Planned], layers: Vec<
     };
     entry.canonicalize();
     entry.set_digest = digest::set_digest(entry.files.iter().map(|f| (f.path.as_str(), f.digest.as_str())));
-    entry.digest = digest::of_bytes(&oci::manifest(&entry));
+    entry.digest = Digest::of(&oci::manifest(&entry)).into();
     entry
 }
 

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io;
 
+use cognix_io::size;
 use serde::Serialize;
 
 use crate::lock::Lock;
 use crate::spec::Project;
-use crate::{check, drift, oci, progress};
+use crate::{check, drift, oci};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -102,8 +103,8 @@ impl Report {
                 out,
                 "  files      {} ({}, {} in {} layers)",
                 w.files,
-                progress::size(w.size),
-                progress::size(w.size_compressed),
+                size::binary(w.size),
+                size::binary(w.size_compressed),
                 w.layers
             );
             let _ = writeln!(out, "  setDigest  {}", w.set_digest);

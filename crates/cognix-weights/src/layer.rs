@@ -11,33 +11,26 @@
 use std::collections::BTreeSet;
 use std::io::{self, Read, Write};
 
+use cognix_io::digest::{Blob, HashingWriter};
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use sha2::{Digest as _, Sha256};
 
-use crate::digest;
 use crate::pack::{Item, Planned};
 use crate::tar;
 
-/// A built layer blob.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Blob {
-    pub digest: String,
-    /// Bytes of the blob (compressed, for gzip layers).
-    pub size: u64,
-}
-
-/// Streams `layer` into `sink`, reading each file's content from `open`.
+/// Streams `layer` into `sink`, reading each file's content from `open`; the blob's size counts
+/// the bytes written (compressed, for gzip layers).
 pub fn write<R: Read>(layer: &Planned, mut open: impl FnMut(&Item) -> io::Result<R>, sink: impl Write) -> io::Result<Blob> {
-    let mut counted = Counted { inner: sink, hasher: Sha256::new(), size: 0 };
+    let mut counted = HashingWriter::new(sink);
     if layer.gzip() {
         let gzip = GzEncoder::new(&mut counted, Compression::new(layer.gzip_level()));
         entries(layer, &mut open, gzip)?.finish()?;
     } else {
         entries(layer, &mut open, &mut counted)?;
     }
-    counted.inner.flush()?;
-    Ok(Blob { digest: digest::format(&counted.hasher.finalize()), size: counted.size })
+    counted.flush()?;
+    let (digest, size, _) = counted.finish();
+    Ok(Blob { digest, size })
 }
 
 fn entries<R: Read, W: Write>(layer: &Planned, open: &mut impl FnMut(&Item) -> io::Result<R>, out: W) -> io::Result<W> {
@@ -65,33 +58,15 @@ fn parents(files: &[Item]) -> BTreeSet<String> {
     dirs
 }
 
-/// Counts and hashes what passes through to `inner`.
-struct Counted<W> {
-    inner: W,
-    hasher: Sha256,
-    size: u64,
-}
-
-impl<W: Write> Write for Counted<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.size += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use cognix_io::digest::Digest;
+
     use super::*;
     use crate::oci::{MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_LAYER_TAR_GZIP};
 
     fn item(path: &str, content: &str) -> Item {
-        Item { path: path.into(), size: content.len() as u64, digest: digest::of_bytes(content.as_bytes()) }
+        Item { path: path.into(), size: content.len() as u64, digest: Digest::of(content.as_bytes()).into() }
     }
 
     #[test]
@@ -105,7 +80,7 @@ mod tests {
         let layer = Planned { files: vec![item("d/x.txt", "hello")], media_type: MEDIA_TYPE_LAYER_TAR };
         let mut bytes = Vec::new();
         let blob = write(&layer, |_| Ok(&b"hello"[..]), &mut bytes).unwrap();
-        assert_eq!(blob, Blob { digest: digest::of_bytes(&bytes), size: bytes.len() as u64 });
+        assert_eq!(blob, Blob { digest: Digest::of(&bytes), size: bytes.len() as u64 });
         // dir: pax + header; file: pax + header + data; end.
         assert_eq!(bytes.len(), 1024 + 512 + 1024 + 512 + 512 + 1024);
     }

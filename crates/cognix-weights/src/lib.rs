@@ -24,7 +24,6 @@ pub mod oci;
 pub mod pack;
 pub mod parallel;
 pub mod problem;
-pub mod progress;
 pub mod push;
 pub mod source;
 pub mod spec;

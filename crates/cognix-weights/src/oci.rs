@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use cognix_io::digest::Digest;
 use serde::Serialize;
 
-use crate::digest;
 use crate::encode;
 use crate::lock::Entry;
 
@@ -43,7 +43,7 @@ impl Descriptor {
         Descriptor {
             media_type: media_type.to_owned(),
             size: bytes.len() as u64,
-            digest: digest::of_bytes(bytes),
+            digest: Digest::of(bytes).into(),
             annotations: BTreeMap::new(),
             platform: None,
             artifact_type: None,

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
-use crate::progress::Progress;
+use cognix_io::progress::Progress;
 
 /// `work` applied to every item, in order; `size` says how many bytes an item counts for.
 ///
@@ -71,7 +71,7 @@ pub fn try_each<T: Sync, E: Send>(items: &[T], workers: usize, work: impl Fn(&T)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::Quiet;
+    use cognix_io::progress::Quiet;
 
     #[test]
     fn results_come_back_in_order() {

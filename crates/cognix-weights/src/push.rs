@@ -14,6 +14,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::thread;
 
+use cognix_io::digest::Digest;
+use cognix_io::progress::Progress;
+use cognix_io::size;
+
 use crate::drift;
 use crate::fetch;
 use crate::import::ImportError;
@@ -21,11 +25,10 @@ use crate::layer;
 use crate::lock::{Entry, Layer, Lock};
 use crate::oci::{self, Descriptor, MEDIA_TYPE_INDEX, MEDIA_TYPE_MANIFEST};
 use crate::pack::{Item, Planned};
-use crate::progress::{self, Progress};
 use crate::source::Remote;
 use crate::spec::Project;
 use crate::store::Store;
-use crate::{check, digest, parallel};
+use crate::{check, parallel};
 
 /// What the weights need of a registry: one repository, reached through the caller's client,
 /// from several threads at once.
@@ -136,7 +139,7 @@ fn weight(ctx: &Context<'_>, entry: &Entry, repository: &dyn Repository, progres
     }
     if !missing.is_empty() {
         let bytes: u64 = missing.iter().map(|l| l.size).sum();
-        progress.step(&format!("{name}: uploading {} of {} layers ({})", missing.len(), entry.layers.len(), progress::size(bytes)));
+        progress.step(&format!("{name}: uploading {} of {} layers ({})", missing.len(), entry.layers.len(), size::binary(bytes)));
         let needed =
             Entry { files: entry.files.iter().filter(|f| missing.iter().any(|l| l.digest == f.layer)).cloned().collect(), ..entry.clone() };
         fetch::missing_files(ctx.project, &needed, ctx.store, ctx.remote, progress)?;
@@ -148,7 +151,7 @@ fn weight(ctx: &Context<'_>, entry: &Entry, repository: &dyn Repository, progres
     for (recorded, planned) in layers.iter().filter(|(_, p)| p.gzip()) {
         let blob = layer::write(planned, |item| ctx.store.open(&item.digest), io::sink())
             .map_err(|e| layer_error(&recorded.digest, e.to_string()))?;
-        if blob.digest != recorded.digest {
+        if blob.digest.as_str() != recorded.digest {
             return Err(layer_error(
                 &recorded.digest,
                 format!(
@@ -173,11 +176,11 @@ fn weight(ctx: &Context<'_>, entry: &Entry, repository: &dyn Repository, progres
     pushed.uploaded_bytes += total;
 
     let config = oci::config_blob(entry);
-    let config_digest = digest::of_bytes(&config);
-    if repository.has_blob(&config_digest).map_err(registry)? {
+    let config_digest = Digest::of(&config);
+    if repository.has_blob(config_digest.as_str()).map_err(registry)? {
         pushed.present += 1;
     } else {
-        repository.upload_blob(&config_digest, &mut &config[..], &|_| {}).map_err(registry)?;
+        repository.upload_blob(config_digest.as_str(), &mut &config[..], &|_| {}).map_err(registry)?;
         pushed.uploaded += 1;
         pushed.uploaded_bytes += config.len() as u64;
     }
@@ -221,7 +224,7 @@ fn upload_layer(
         let packed = packing.join().map_err(|_| "packing the layer panicked".to_owned())?;
         sent?;
         let blob = packed.map_err(|e| e.to_string())?;
-        if blob.digest == digest {
+        if blob.digest.as_str() == digest {
             Ok(())
         } else {
             Err(format!("the store's files pack into {}, not {digest}", blob.digest))

@@ -8,13 +8,12 @@
 
 use std::env;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest as _, Sha256};
+use cognix_io::copy;
+use cognix_io::digest::{Digest, HashingWriter};
 use tempfile::NamedTempFile;
-
-use crate::digest;
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -50,7 +49,8 @@ impl Store {
 
     /// Where the file with `digest` is (or would be). `None` for a malformed digest.
     pub fn path(&self, digest: &str) -> Option<PathBuf> {
-        let hex = digest::hex(digest)?;
+        let digest = Digest::parse(digest).ok()?;
+        let hex = digest.hex();
         Some(self.root.join("files").join("sha256").join(&hex[..2]).join(hex))
     }
 
@@ -69,8 +69,8 @@ impl Store {
         let path = self.path(digest).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("malformed digest {digest}")))?;
         // One byte more than expected shows content that is too long without reading it all.
         let (temp, got, written) = self.receive(content.take(size + 1), progress)?;
-        if got != digest || written != size {
-            return Err(PutError::Mismatch { expected_digest: digest.to_owned(), expected_size: size, digest: got, size: written });
+        if got.as_str() != digest || written != size {
+            return Err(PutError::Mismatch { expected_digest: digest.to_owned(), expected_size: size, digest: got.into(), size: written });
         }
         persist(temp, &path)?;
         Ok(())
@@ -82,30 +82,24 @@ impl Store {
     /// Never: a digest computed here is well-formed.
     pub fn add(&self, content: impl Read, progress: impl FnMut(u64)) -> Result<(String, u64), PutError> {
         let (temp, digest, size) = self.receive(content, progress)?;
-        let path = self.path(&digest).expect("a computed digest is well-formed");
+        let path = self.path(digest.as_str()).expect("a computed digest is well-formed");
         persist(temp, &path)?;
-        Ok((digest, size))
+        Ok((digest.into(), size))
     }
 
-    /// Writes `content` to a temporary file in the store, hashing it.
-    fn receive(&self, mut content: impl Read, mut progress: impl FnMut(u64)) -> io::Result<(NamedTempFile, String, u64)> {
+    /// Writes `content` to a temporary file in the store, hashing it; `progress` hears the bytes
+    /// written so far.
+    fn receive(&self, mut content: impl Read, mut progress: impl FnMut(u64)) -> io::Result<(NamedTempFile, Digest, u64)> {
         let dir = self.root.join("files").join("sha256");
         fs::create_dir_all(&dir)?;
-        let mut temp = tempfile::Builder::new().prefix(".put-").tempfile_in(&dir)?;
-        let mut hasher = Sha256::new();
-        let mut written = 0u64;
-        let mut buffer = vec![0; 1 << 20];
-        loop {
-            let n = content.read(&mut buffer)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            temp.write_all(&buffer[..n])?;
-            written += n as u64;
+        let mut temp = HashingWriter::new(tempfile::Builder::new().prefix(".put-").tempfile_in(&dir)?);
+        let mut written = 0;
+        copy::with_progress(&mut content, &mut temp, |n| {
+            written += n;
             progress(written);
-        }
-        Ok((temp, digest::format(&hasher.finalize()), written))
+        })?;
+        let (digest, written, temp) = temp.finish();
+        Ok((temp, digest, written))
     }
 }
 
@@ -125,13 +119,13 @@ mod tests {
     fn put_keeps_only_the_right_content() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
-        let good = digest::of_bytes(b"abc");
+        let good = Digest::of(b"abc").to_string();
         store.put(&good, 3, &b"abc"[..], |_| {}).unwrap();
         assert!(store.has(&good));
         assert_eq!(store.path(&good).unwrap(), dir.path().join(format!("files/sha256/{}/{}", &good[7..9], &good[7..])));
         assert_eq!(fs::read(store.path(&good).unwrap()).unwrap(), b"abc");
 
-        let other = digest::of_bytes(b"xyz");
+        let other = Digest::of(b"xyz").to_string();
         let error = store.put(&other, 3, &b"abd"[..], |_| {}).unwrap_err();
         assert!(matches!(error, PutError::Mismatch { size: 3, .. }), "{error}");
         assert!(!store.has(&other));
@@ -142,7 +136,7 @@ mod tests {
         assert_eq!(left.len(), 1, "only the stored file's directory: {left:?}");
 
         let (added, size) = store.add(&b"new"[..], |_| {}).unwrap();
-        assert_eq!((added.as_str(), size), (digest::of_bytes(b"new").as_str(), 3));
+        assert_eq!((added.as_str(), size), (Digest::of(b"new").to_string().as_str(), 3));
         assert!(store.has(&added));
     }
 }

@@ -8,7 +8,7 @@ use std::fs;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use cognix_weights::digest;
+use cognix_io::digest::Digest;
 use cognix_weights::lock::Lock;
 use common::{import_project, project, remote, sha256_hex, Reply, Request, Server};
 
@@ -91,7 +91,7 @@ fn a_hub_repository_is_resolved_to_a_commit_and_imported() {
     let got: Vec<(String, String)> = entry.files.iter().map(|f| (f.path.clone(), f.digest.clone())).collect();
     let want: Vec<(String, String)> = ["1_Pooling/config.json", "config.json", "model.safetensors"]
         .iter()
-        .map(|p| ((*p).to_owned(), digest::of_bytes(&repo_files().into_iter().find(|(q, _, _)| q == p).unwrap().1)))
+        .map(|p| ((*p).to_owned(), Digest::of(&repo_files().into_iter().find(|(q, _, _)| q == p).unwrap().1).to_string()))
         .collect();
     assert_eq!(got, want);
 
@@ -133,7 +133,7 @@ fn a_url_is_one_file_fingerprinted_by_its_etag() {
     let work = tempfile::tempdir().unwrap();
     let store = work.path().join("store");
     for (path, fingerprint) in
-        [("/releases/RealESRGAN_x4plus.pth", "etag:\"v1-abc\"".to_owned()), ("/weak/model.pth", digest::of_bytes(&content))]
+        [("/releases/RealESRGAN_x4plus.pth", "etag:\"v1-abc\"".to_owned()), ("/weak/model.pth", Digest::of(&content).to_string())]
     {
         let url = format!("{}{path}", server.url());
         let yaml = format!("model: r8.im/acme/u\npredict: predict.py:Predictor\nweights:\n  - name: esrgan\n    target: /src/w\n    source:\n      uri: {url}\n");
@@ -143,7 +143,7 @@ fn a_url_is_one_file_fingerprinted_by_its_etag() {
         let entry = &lock.weights[0];
         assert_eq!((entry.sources[0].uri.as_str(), entry.sources[0].fingerprint.as_str()), (url.as_str(), fingerprint.as_str()));
         assert_eq!(entry.files[0].path, path.rsplit('/').next().unwrap());
-        assert_eq!(entry.files[0].digest, digest::of_bytes(&content));
+        assert_eq!(entry.files[0].digest, Digest::of(&content).to_string());
     }
     // Each file was downloaded once (a HEAD, then one GET into the store).
     let gets = server.requests().iter().filter(|r| r.method == "GET").count();

@@ -2,6 +2,7 @@
 //! problems, never a panic; a lock written and read back is the same lock; the set digest does not
 //! depend on the order of the files.
 
+use cognix_io::digest::Digest;
 use cognix_weights::digest;
 use cognix_weights::lock::{At, Entry, File, Layer, Lock, Source};
 use proptest::prelude::*;
@@ -28,7 +29,7 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn digest_of(seed: u32) -> String {
-    digest::of_bytes(&seed.to_le_bytes())
+    Digest::of(&seed.to_le_bytes()).to_string()
 }
 
 fn entry() -> impl Strategy<Value = Entry> {

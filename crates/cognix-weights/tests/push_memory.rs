@@ -10,13 +10,14 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 
+use cognix_io::digest::Digest;
+use cognix_io::progress::Quiet;
+use cognix_weights::check;
 use cognix_weights::lock::Lock;
 use cognix_weights::oci::{self, Descriptor, MEDIA_TYPE_MANIFEST};
-use cognix_weights::progress::Quiet;
 use cognix_weights::push::{self, Context, PushError, Pushed, Repository};
 use cognix_weights::spec::Project;
 use cognix_weights::store::Store;
-use cognix_weights::{check, digest};
 use common::{import_project, project, remote, sparse, write};
 
 #[derive(Default)]
@@ -36,7 +37,7 @@ impl Repository for Memory {
         let mut bytes = Vec::new();
         content.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         progress(bytes.len() as u64);
-        if digest::of_bytes(&bytes) != digest {
+        if Digest::of(&bytes).to_string() != digest {
             return Err(format!("DIGEST_INVALID: {digest}"));
         }
         self.log.lock().unwrap().push(format!("blob {}", &digest[7..19]));
@@ -45,13 +46,13 @@ impl Repository for Memory {
     }
 
     fn manifest_size(&self, digest: &str) -> Result<Option<u64>, String> {
-        Ok(self.manifests.lock().unwrap().values().find(|(_, b)| digest::of_bytes(b) == digest).map(|(_, b)| b.len() as u64))
+        Ok(self.manifests.lock().unwrap().values().find(|(_, b)| Digest::of(b).to_string() == digest).map(|(_, b)| b.len() as u64))
     }
 
     fn put_manifest(&self, tag: &str, media_type: &str, bytes: &[u8]) -> Result<String, String> {
         self.log.lock().unwrap().push(format!("manifest {tag}"));
         self.manifests.lock().unwrap().insert(tag.to_owned(), (media_type.to_owned(), bytes.to_vec()));
-        Ok(digest::of_bytes(bytes))
+        Ok(Digest::of(bytes).to_string())
     }
 }
 
@@ -108,8 +109,8 @@ fn layers_config_then_manifest_and_nothing_twice() {
     assert_eq!(log.len(), 4);
     assert_eq!(log[3], format!("manifest {tag}"), "the manifest goes last");
     let (media_type, manifest) = repository.manifests.lock().unwrap()[&tag].clone();
-    assert_eq!((media_type.as_str(), digest::of_bytes(&manifest)), (MEDIA_TYPE_MANIFEST, entry.digest.clone()));
-    assert_eq!(repository.blobs.lock().unwrap()[&digest::of_bytes(&oci::config_blob(entry))], oci::config_blob(entry));
+    assert_eq!((media_type.as_str(), Digest::of(&manifest).to_string()), (MEDIA_TYPE_MANIFEST, entry.digest.clone()));
+    assert_eq!(repository.blobs.lock().unwrap()[&Digest::of(&oci::config_blob(entry)).to_string()], oci::config_blob(entry));
 
     // Again: one HEAD, nothing sent.
     let again = push(&dir, &store, &repository).unwrap();
@@ -159,14 +160,14 @@ fn a_bad_lock_or_a_foreign_layer_sends_nothing() {
 
     // An edited file digest.
     let file = &lock.weights[0].files[0];
-    fs::write(dir.join("weights.lock"), text.replace(&file.digest, &digest::of_bytes(b"other"))).unwrap();
+    fs::write(dir.join("weights.lock"), text.replace(&file.digest, &Digest::of(b"other").to_string())).unwrap();
     let message = push(&dir, &store, &repository).unwrap_err().to_string();
     assert!(message.starts_with("weights.lock cannot be pushed:\n"), "{message}");
     assert!(message.contains("weights[0].digest: recorded"), "{message}");
 
     // A bundle another tool packed: the same files, other gzip bytes.
     let bundle = lock.weights[0].layers.iter().find(|l| l.media_type.ends_with("gzip")).unwrap();
-    let foreign = digest::of_bytes(b"the bundle as Go's compress/flate writes it");
+    let foreign = Digest::of(b"the bundle as Go's compress/flate writes it").to_string();
     let mut edited: Lock = Lock::parse(&text.replace(&bundle.digest, &foreign)).unwrap();
     edited.weights[0].digest = check::compute(&edited.weights[0]).digest;
     fs::write(dir.join("weights.lock"), edited.to_bytes()).unwrap();

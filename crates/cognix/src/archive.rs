@@ -11,9 +11,8 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use cognix_io::digest::Digest;
 use serde_json::Value;
-
-use crate::digest::Digest;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {

@@ -15,7 +15,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::digest::{Blob, Digest};
+use cognix_io::digest::{Blob, Digest};
 
 /// How many repositories are remembered per blob; mounting needs just one that still has it.
 const REPOSITORIES_PER_BLOB: usize = 8;
@@ -107,7 +107,7 @@ impl Cache {
             Ok(())
         };
         if let Err(error) = write() {
-            crate::progress::warn(&format!("cannot write the cache entry {} ({error}); the next push will be slower", path.display()));
+            crate::error::warn(&format!("cannot write the cache entry {} ({error}); the next push will be slower", path.display()));
         }
     }
 }

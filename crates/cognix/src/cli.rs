@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use cognix_io::progress::Mode;
+use cognix_io::size::megabytes;
 
 use crate::auth::{self, replicate, Given};
 use crate::cache::Cache;
@@ -15,7 +17,6 @@ use crate::error::Error;
 use crate::load::{self, LoadError, Loaded};
 use crate::nix;
 use crate::predict::{self, Api};
-use crate::progress::{self, Mode};
 use crate::push::{self, Source};
 use crate::reference::Reference;
 use crate::registry::{self, Registry};
@@ -275,16 +276,11 @@ fn push(flake: &str, args: PushArgs) -> Result<(), Error> {
         return Ok(());
     };
     // With managed weights, as `cog push`: the weights, the image beside them, the index at REF.
-    for pushed in weights.push(&registry, &target.repository, args.progress.bar())? {
+    for pushed in weights.push(&registry, &target.repository, args.progress)? {
         let what = if pushed.manifest_present {
             "already present".to_owned()
         } else {
-            format!(
-                "{} blobs uploaded ({}), {} already present",
-                pushed.uploaded,
-                progress::megabytes(pushed.uploaded_bytes),
-                pushed.present
-            )
+            format!("{} blobs uploaded ({}), {} already present", pushed.uploaded, megabytes(pushed.uploaded_bytes), pushed.present)
         };
         println!("pushed weight {}:{}@{}: {what}", target.repository, pushed.tag, pushed.digest);
     }

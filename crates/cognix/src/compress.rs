@@ -4,10 +4,12 @@
 //! the upload, so a registry that already has the blob (pushed from another machine, whose cache
 //! this one lacks) is asked first and nothing is sent.
 
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read};
 use std::path::Path;
 
-use crate::digest::{Blob, Digest, HashingReader, HashingWriter};
+use cognix_io::copy;
+use cognix_io::digest::{Blob, Digest, HashingReader, HashingWriter};
+
 use crate::gzip::GzipWriter;
 
 pub const MEDIA_TYPE_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
@@ -16,8 +18,6 @@ pub const MEDIA_TYPE_TAR_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gz
 /// The default gzip level. Level 1 compresses model layers (shared libraries, Python) to about
 /// the size level 6 gives, at several times the speed (docs/benchmarks.md measures both).
 pub const DEFAULT_GZIP_LEVEL: u32 = 1;
-
-const BUFFER: usize = 1 << 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
@@ -58,28 +58,21 @@ pub struct Spooled {
 pub fn spool(layer: &mut dyn Read, compression: Compression, dir: &Path, progress: &mut dyn FnMut(u64)) -> io::Result<Spooled> {
     let mut file = tempfile::Builder::new().prefix("cognix-layer-").tempfile_in(dir)?;
     let mut input = HashingReader::new(layer);
-    let output = HashingWriter::new(BufWriter::with_capacity(BUFFER, file.as_file_mut()));
+    let mut output = HashingWriter::new(BufWriter::with_capacity(copy::CHUNK, file.as_file_mut()));
     let (blob_digest, blob_size, writer) = match compression {
-        Compression::None => copy_with_progress(&mut input, output, progress)?.finish(),
-        Compression::Gzip { level } => copy_with_progress(&mut input, GzipWriter::new(output, level)?, progress)?.finish()?.finish(),
+        Compression::None => {
+            copy::with_progress(&mut input, &mut output, progress)?;
+            output.finish()
+        }
+        Compression::Gzip { level } => {
+            let mut gzip = GzipWriter::new(output, level)?;
+            copy::with_progress(&mut input, &mut gzip, progress)?;
+            gzip.finish()?.finish()
+        }
     };
     writer.into_inner().map_err(io::IntoInnerError::into_error)?;
     let (diff_id, uncompressed_size) = input.finish();
     Ok(Spooled { diff_id, uncompressed_size, blob: Blob { digest: blob_digest, size: blob_size }, file })
-}
-
-fn copy_with_progress<W: Write>(input: &mut dyn Read, mut output: W, progress: &mut dyn FnMut(u64)) -> io::Result<W> {
-    let mut buffer = vec![0; BUFFER];
-    loop {
-        let n = match input.read(&mut buffer) {
-            Ok(0) => return Ok(output),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        output.write_all(&buffer[..n])?;
-        progress(n as u64);
-    }
 }
 
 #[cfg(test)]

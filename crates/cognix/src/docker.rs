@@ -171,7 +171,7 @@ impl Container {
 impl Drop for Container {
     fn drop(&mut self) {
         if let Err(error) = self.stop_now() {
-            crate::progress::warn(&format!("{error}; stop the container yourself (docker stop {})", self.name));
+            crate::error::warn(&format!("{error}; stop the container yourself (docker stop {})", self.name));
         }
     }
 }

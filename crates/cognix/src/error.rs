@@ -1,5 +1,6 @@
 //! The command's errors: each module's, and the few the command line adds. Every one is a
-//! failure (exit 1); usage errors are clap's (exit 2).
+//! failure (exit 1); usage errors are clap's (exit 2). Warnings (`warn`) go to standard error
+//! and change nothing.
 
 use std::path::PathBuf;
 
@@ -47,4 +48,9 @@ pub enum Error {
     Container(String),
     #[error("login to a registry other than Replicate's needs --username")]
     LoginUser,
+}
+
+/// A warning on standard error: something went wrong that the command works around.
+pub fn warn(message: &str) {
+    eprintln!("warning: {message}");
 }

@@ -1,8 +1,7 @@
 //! OCI image manifests: the document a push writes last, naming the config and the layer blobs.
 
+use cognix_io::digest::Blob;
 use serde_json::{json, Value};
-
-use crate::digest::Blob;
 
 pub const MEDIA_TYPE_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const MEDIA_TYPE_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
@@ -28,8 +27,9 @@ pub fn image_manifest(config: &Blob, layers: &[Layer]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use cognix_io::digest::Digest;
+
     use super::*;
-    use crate::digest::Digest;
 
     #[test]
     fn manifest_bytes() {

@@ -211,7 +211,7 @@ pub fn present(response: &Value, schema: &Value, output: Option<&Path>, out: &mu
     let destination = output.map_or_else(|| PathBuf::from("output"), Path::to_path_buf);
     let mut written = Vec::new();
     match value {
-        Value::Null => crate::progress::warn("the prediction gave no output"),
+        Value::Null => crate::error::warn("the prediction gave no output"),
         Value::String(url) if is_uri(output_schema) && url.starts_with("data:") => {
             written.push(write_data_url(url, &destination)?);
         }

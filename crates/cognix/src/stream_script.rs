@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
 
+use cognix_io::digest::Digest;
 use serde_json::{json, Value};
 
 use crate::archive::{ArchiveFile, ImageConfig};
 use crate::cache::Cache;
-use crate::digest::Digest;
 
 /// Lines of the streamer's standard error kept for an error message.
 const STDERR_LINES: usize = 20;

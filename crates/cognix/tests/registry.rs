@@ -10,9 +10,9 @@ mod support;
 
 use std::time::Duration;
 
-use cognix::digest::Digest;
 use cognix::reference::Reference;
 use cognix::registry::{Options, Registry, MANIFEST_TYPES};
+use cognix_io::digest::Digest;
 use serde_json::Value;
 use support::fake_http::{FakeServer, Reply};
 use support::image::{gunzip, noise, payload, Image};
@@ -502,7 +502,7 @@ fn the_client_pushes_artifacts_and_indexes_as_given() {
     assert_eq!(client.blob_size(repository, &digest).unwrap(), Some(size));
 
     let config = br#"{"name":"minilm","target":"/src/weights"}"#.to_vec();
-    let config_blob = cognix::digest::Blob { digest: Digest::of(&config), size: config.len() as u64 };
+    let config_blob = cognix_io::digest::Blob { digest: Digest::of(&config), size: config.len() as u64 };
     client.upload_blob(repository, &config_blob, &config, &|_| ()).unwrap();
     let manifest = serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2,

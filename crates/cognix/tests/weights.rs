@@ -11,9 +11,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cognix::digest::Digest;
 use cognix::reference::Reference;
 use cognix::registry::{Options, Registry};
+use cognix_io::digest::Digest;
 use cognix_weights::lock::Lock;
 use cognix_weights::oci;
 use serde_json::Value;

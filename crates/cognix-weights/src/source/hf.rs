@@ -3,15 +3,15 @@
 //! at that commit, which becomes the fingerprint (`commit:<sha>`). LFS and xet files carry their
 //! sha256 in the tree listing; small inline files are downloaded (into the store) and hashed.
 
-use std::fmt::Write as _;
 use std::io::Read;
 
+use cognix_io::progress::Progress;
+use cognix_io::url::escape_path_segment;
 use serde::Deserialize;
 
 use super::{Inventory, Remote, Source, SourceError};
 use crate::http::{Client, HttpError, Response};
 use crate::pack::Item;
-use crate::progress::Progress;
 use crate::store::Store;
 
 /// Inline (non-LFS) files are git blobs; a listing without a size is read up to this much.
@@ -73,13 +73,13 @@ impl HuggingFace {
             "{}/{}/resolve/{}/{}",
             self.endpoint,
             self.repo,
-            escape(revision),
-            path.split('/').map(escape).collect::<Vec<_>>().join("/")
+            escape_path_segment(revision),
+            path.split('/').map(escape_path_segment).collect::<Vec<_>>().join("/")
         )
     }
 
     fn resolve(&self) -> Result<String, SourceError> {
-        let url = format!("{}/api/models/{}/revision/{}", self.endpoint, self.repo, escape(&self.revision));
+        let url = format!("{}/api/models/{}/revision/{}", self.endpoint, self.repo, escape_path_segment(&self.revision));
         let context = || format!("resolve ref \"{}\" for {}", self.revision, self.repo);
         let text = self.get(&url, context)?.text(1 << 20).map_err(|e| SourceError::Protocol(format!("{}: {e}", context())))?;
         let revision: Revision =
@@ -178,29 +178,14 @@ fn next_link(header: &str) -> Option<String> {
     })
 }
 
-/// Percent-encodes one path segment (Go's `url.PathEscape`).
-fn escape(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn links_and_escapes() {
+    fn next_links() {
         assert_eq!(next_link(r#"<https://hub/api/x?cursor=abc>; rel="next""#).unwrap(), "https://hub/api/x?cursor=abc");
         assert_eq!(next_link(r#"<https://hub/a>; rel="prev", <https://hub/b>; rel="next""#).unwrap(), "https://hub/b");
         assert_eq!(next_link(r#"<https://hub/a>; rel="prev""#), None);
-        assert_eq!(escape("a b#c%d/é"), "a%20b%23c%25d%2F%C3%A9");
-        assert_eq!(escape("v1.0+x"), "v1.0+x");
     }
 }

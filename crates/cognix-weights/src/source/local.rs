@@ -7,9 +7,11 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use cognix_io::digest::Digest;
+use cognix_io::progress::Progress;
+
 use super::{io_error, Inventory, Source, SourceError};
 use crate::pack::Item;
-use crate::progress::Progress;
 use crate::store::Store;
 use crate::{digest, parallel};
 
@@ -73,9 +75,9 @@ fn walk(dir: &Path, prefix: &str, found: &mut Vec<(String, u64)>) -> Result<(), 
 fn hash_all(dir: &Path, files: &[(String, u64)], progress: &mut dyn Progress) -> Result<Vec<String>, SourceError> {
     let hash = |(path, size): &(String, u64)| {
         let full = dir.join(path);
-        let (digest, read) = fs::File::open(&full).and_then(digest::of_reader).map_err(io_error(&full))?;
+        let (digest, read) = fs::File::open(&full).and_then(Digest::of_reader).map_err(io_error(&full))?;
         if read == *size {
-            Ok(digest)
+            Ok(digest.into())
         } else {
             Err(SourceError::Protocol(format!("{path} changed while it was hashed ({size} bytes listed, {read} read)")))
         }

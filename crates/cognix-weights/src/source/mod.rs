@@ -10,9 +10,10 @@ use std::env;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use cognix_io::progress::Progress;
+
 use crate::http::{Client, HttpError};
 use crate::pack::Item;
-use crate::progress::Progress;
 use crate::store::{PutError, Store};
 use crate::uri::Uri;
 

@@ -5,10 +5,11 @@
 
 use std::io::Read;
 
+use cognix_io::progress::Progress;
+
 use super::{Inventory, Source, SourceError};
 use crate::http::Client;
 use crate::pack::Item;
-use crate::progress::Progress;
 use crate::store::Store;
 
 pub struct Url {

@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use cognix_io::progress::Quiet;
 use cognix_weights::http::Client;
 use cognix_weights::import::{self, Imported, Options};
-use cognix_weights::progress::Quiet;
 use cognix_weights::source::Remote;
 use cognix_weights::spec::Project;
 use cognix_weights::store::Store;

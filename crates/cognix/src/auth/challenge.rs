@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
+use cognix_io::{http, url};
 use ureq::Agent;
 
 use super::{AuthError, Credentials};
-use crate::http;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Challenge {
@@ -108,7 +108,7 @@ impl Session {
             service.map(|s| ("service", s)).into_iter().chain(scope.split(' ').filter(|s| !s.is_empty()).map(|s| ("scope", s)))
         {
             url.push(separator);
-            let _ = write!(url, "{key}={}", http::encode(value));
+            let _ = write!(url, "{key}={}", url::escape_query_value(value));
             separator = '&';
         }
         let mut request = agent.get(&url);
@@ -117,7 +117,7 @@ impl Session {
         }
         let unreachable = |detail: String| AuthError::TokenUnreachable {
             registry: self.registry.clone(),
-            realm: http::without_query(realm).to_owned(),
+            realm: url::without_query(realm).to_owned(),
             detail,
         };
         let mut response = request.call().map_err(|e| unreachable(e.to_string()))?;
@@ -126,7 +126,7 @@ impl Session {
             let detail = http::body_excerpt(&mut response);
             return Err(AuthError::TokenService {
                 registry: self.registry.clone(),
-                realm: http::without_query(realm).to_owned(),
+                realm: url::without_query(realm).to_owned(),
                 status,
                 detail: if detail.is_empty() { String::new() } else { format!(" ({detail})") },
                 hint: if status == 401 || status == 403 {
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn basic_is_tried_once_and_only_with_credentials() {
-        let agent = http::agent();
+        let agent = http::agent(crate::USER_AGENT);
         let anonymous = Session::new("r", None);
         assert!(!anonymous.answer(&agent, Some("Basic realm=x"), "s").unwrap());
         let with = Session::new("r", Some(Credentials { username: "u".into(), secret: super::super::Secret::new("p") }));

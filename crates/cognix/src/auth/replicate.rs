@@ -2,8 +2,9 @@
 //! registry's `/cog/v1/verify-token` says whose it is, and the pair is then plain Basic auth —
 //! what `cog login` stores in docker's `config.json`.
 
+use cognix_io::http;
+
 use super::{AuthError, Credentials, Secret};
-use crate::http;
 
 pub const REGISTRY: &str = "r8.im";
 
@@ -21,7 +22,7 @@ pub fn credentials(registry: &str, token: Secret) -> Result<Credentials, AuthErr
     }
     let scheme = if crate::reference::is_local_host(registry) { "http" } else { "https" };
     let url = format!("{scheme}://{registry}/cog/v1/verify-token");
-    let mut response = http::agent()
+    let mut response = http::agent(crate::USER_AGENT)
         .post(&url)
         .send_form([("token", token.expose())])
         .map_err(|e| AuthError::Replicate(format!("cannot reach {url} to verify the token: {e}")))?;

@@ -7,12 +7,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use cognix_io::digest::{Blob, Digest};
+use cognix_io::size::megabytes;
+
+use super::progress::LayerProgress;
 use super::PushError;
 use crate::cache::Cache;
 use crate::compress::{self, Compression};
-use crate::digest::{Blob, Digest};
 use crate::oci::Layer;
-use crate::progress::{megabytes, Progress};
 use crate::registry::{BlobSource, FileRegion, Mount, Registry};
 
 /// A layer the manifest can list: the blob, and the `diff_id` it was made from.
@@ -35,7 +37,7 @@ pub struct Pusher<'a> {
     pub repository: &'a str,
     pub cache: &'a Cache,
     pub compression: Compression,
-    pub progress: &'a Progress,
+    pub progress: &'a LayerProgress,
     pub spool_dir: PathBuf,
     uploaded: AtomicUsize,
     uploaded_bytes: AtomicU64,
@@ -52,7 +54,7 @@ impl<'a> Pusher<'a> {
         repository: &'a str,
         cache: &'a Cache,
         compression: Compression,
-        progress: &'a Progress,
+        progress: &'a LayerProgress,
         spool_dir: PathBuf,
     ) -> Self {
         Self {

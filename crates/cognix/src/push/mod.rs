@@ -9,6 +9,7 @@
 //!   its stream is pushed like standard input.
 
 mod layer;
+mod progress;
 mod source;
 mod stream;
 pub mod weights;
@@ -19,18 +20,20 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use cognix_io::digest::{Blob, Digest};
+use cognix_io::progress::Mode;
+use cognix_io::size::megabytes;
 pub use source::Source;
 
 use crate::archive::{ArchiveError, ArchiveFile, ImageConfig};
 use crate::cache::Cache;
 use crate::compress::Compression;
-use crate::digest::{Blob, Digest};
 use crate::oci;
-use crate::progress::{self, megabytes, Progress};
 use crate::reference::Reference;
 use crate::registry::{FileRegion, Registry, RegistryError};
 use crate::stream_script::{StreamScript, StreamScriptError};
 use layer::{Pushed, Pusher};
+use progress::LayerProgress;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
@@ -52,7 +55,7 @@ pub struct Options {
     pub compression: Compression,
     /// Layers read, compressed and uploaded at once.
     pub jobs: usize,
-    pub progress: progress::Mode,
+    pub progress: Mode,
 }
 
 /// The outcome, printed as the last line of a push.
@@ -95,7 +98,7 @@ pub fn push(source: Source, target: &Reference, registry: &Registry, cache: &Cac
     let pushing = match source {
         Source::File(archive) => {
             let total = archive.layers().map(|(region, _)| region.size).sum();
-            let progress = Progress::new(options.progress, archive.manifest.layers.len(), Some(total));
+            let progress = LayerProgress::new(options.progress, archive.manifest.layers.len(), Some(total));
             progress.log(&format!("pushing {} to {target}: {} layers", archive.path.display(), archive.manifest.layers.len()));
             let pusher = Pusher::new(registry, &target.repository, cache, options.compression, &progress, spool_dir);
             let layers = push_file(&pusher, &archive, jobs)?;
@@ -103,7 +106,7 @@ pub fn push(source: Source, target: &Reference, registry: &Registry, cache: &Cac
         }
         Source::Script(script) => push_script(&script, target, registry, cache, options, spool_dir, jobs)?,
         Source::Stdin => {
-            let progress = Progress::new(options.progress, 0, None);
+            let progress = LayerProgress::new(options.progress, 0, None);
             progress.log(&format!("pushing standard input to {target}"));
             let pusher = Pusher::new(registry, &target.repository, cache, options.compression, &progress, spool_dir);
             let streamed = stream::push_stream(&pusher, &mut io::stdin().lock(), "standard input", jobs)?;
@@ -149,7 +152,7 @@ fn push_script(
     let origin = script.path.display().to_string();
     if let Some(known) = script.known(cache)? {
         let count = known.config.diff_ids.len();
-        let progress = Progress::new(options.progress, count, None);
+        let progress = LayerProgress::new(options.progress, count, None);
         progress.log(&format!("pushing {origin} to {target}: {count} layers, known from an earlier run"));
         let pusher = Pusher::new(registry, &target.repository, cache, options.compression, &progress, spool_dir.clone());
         // Stops at the first layer the registry lacks: the script runs anyway then.
@@ -159,7 +162,7 @@ fn push_script(
         }
         progress.log("some layers are missing from the registry: running the stream script");
     }
-    let progress = Progress::new(options.progress, 0, None);
+    let progress = LayerProgress::new(options.progress, 0, None);
     progress.log(&format!("pushing {origin} to {target}: running the stream script"));
     let pusher = Pusher::new(registry, &target.repository, cache, options.compression, &progress, spool_dir);
     let mut running = script.spawn()?;

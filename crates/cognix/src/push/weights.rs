@@ -6,16 +6,16 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use cognix_io::digest::Digest;
+use cognix_io::progress::{Mode, Stderr};
 use cognix_weights::http::Client;
 use cognix_weights::lock::Lock;
 use cognix_weights::oci;
-use cognix_weights::progress::Stderr;
 use cognix_weights::push::{self as weights_push, Context, PushError, Pushed};
 use cognix_weights::source::Remote;
 use cognix_weights::spec::Project;
 use cognix_weights::store::Store;
 
-use crate::digest::Digest;
 use crate::reference::Reference;
 use crate::registry::{Descriptor, Registry};
 
@@ -94,11 +94,11 @@ pub fn prepare(dir: &Path, jobs: usize) -> Result<Option<Weights>, WeightsError>
 }
 
 impl Weights {
-    /// Pushes every weight the repository lacks; progress redrawn in place when `bar`.
-    pub fn push(&self, registry: &Registry, repository: &str, bar: bool) -> Result<Vec<Pushed>, WeightsError> {
+    /// Pushes every weight the repository lacks, showing progress as `mode` says.
+    pub fn push(&self, registry: &Registry, repository: &str, mode: Mode) -> Result<Vec<Pushed>, WeightsError> {
         let context = Context { project: &self.project, store: &self.store, remote: &self.remote, fix: &self.fix, jobs: self.jobs };
         let target = Repository { registry, repository };
-        Ok(weights_push::weights(&context, &self.lock, &target, &mut Stderr::new(bar))?)
+        Ok(weights_push::weights(&context, &self.lock, &target, &mut Stderr::new(mode))?)
     }
 
     /// Puts the model's index at `target`'s tag, the image (pushed at `image`) first.

@@ -8,9 +8,11 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::PathBuf;
 
-use super::{pull_scope, push_scope, Payload, Registry, RegistryError, Request};
-use crate::digest::{Blob, Digest, HashingWriter};
-use crate::http::{self, Outcome};
+use cognix_io::digest::{Blob, Digest, HashingWriter};
+use cognix_io::http::{self, Outcome};
+use cognix_io::url;
+
+use super::{pull_scope, push_scope, Payload, Registry, RegistryError, Request, RETRIES};
 
 /// Data that can be read again from any offset, so a failed chunk can be sent again.
 pub trait BlobSource: Sync {
@@ -92,7 +94,11 @@ impl Registry {
     /// Asks the registry to link a blob from another of its repositories.
     pub fn mount_blob(&self, repository: &str, digest: &Digest, from: &str) -> Result<Mount, RegistryError> {
         let scope = format!("{} {}", push_scope(repository), pull_scope(from));
-        let url = self.url(&format!("/v2/{repository}/blobs/uploads/?mount={}&from={}", http::encode(digest.as_str()), http::encode(from)));
+        let url = self.url(&format!(
+            "/v2/{repository}/blobs/uploads/?mount={}&from={}",
+            url::escape_query_value(digest.as_str()),
+            url::escape_query_value(from)
+        ));
         self.open_session(&url, &scope)
     }
 
@@ -232,7 +238,7 @@ impl Registry {
         while offset < window.end {
             let mut at = offset;
             let mut refused_offset = false;
-            offset = http::with_retries(|attempt| {
+            offset = http::with_retries(RETRIES, |attempt| {
                 if attempt > 0 {
                     at = self.resync(repository, scope, session, &window, refused_offset)?;
                     if at == window.end {
@@ -304,7 +310,7 @@ impl Registry {
     /// PUT `?digest=`: the registry checks the digest and makes the blob visible.
     fn commit(&self, repository: &str, scope: &str, session: &Session, blob: &Blob) -> Result<(), RegistryError> {
         let separator = if session.location.contains('?') { '&' } else { '?' };
-        let url = format!("{}{separator}digest={}", session.location, http::encode(blob.digest.as_str()));
+        let url = format!("{}{separator}digest={}", session.location, url::escape_query_value(blob.digest.as_str()));
         let response = self.send(&Request::new("PUT", url.clone(), scope).header("Content-Type", "application/octet-stream"), "pushing")?;
         match response.status().as_u16() {
             201 | 204 => Ok(()),

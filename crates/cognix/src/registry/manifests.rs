@@ -1,8 +1,9 @@
 //! Manifests and indexes, of any media type, under a tag or a digest.
 
+use cognix_io::digest::Digest;
+use cognix_io::http;
+
 use super::{pull_scope, push_scope, Payload, Registry, RegistryError, Request};
-use crate::digest::Digest;
-use crate::http;
 
 /// What `get_manifest` accepts unless told otherwise: OCI and Docker, images and indexes.
 pub const MANIFEST_TYPES: &[&str] = &[

@@ -13,7 +13,10 @@ mod blobs;
 mod manifests;
 
 use std::io::{self, Read};
+use std::time::Duration;
 
+use cognix_io::http::{self, Outcome, Retries};
+use cognix_io::url;
 use ureq::http::Response;
 use ureq::{Agent, Body, SendBody};
 
@@ -21,11 +24,13 @@ pub use blobs::{BlobSource, FileRegion, Mount};
 pub use manifests::{Descriptor, MANIFEST_TYPES};
 
 use crate::auth::{challenge, AuthError, Credentials, Session};
-use crate::http::{self, Outcome};
 use crate::reference::{self, Reference};
 
 /// cog's chunk size for r8.im: 96 MiB chunks got images over 10 GB through without time-outs.
 pub const DEFAULT_CHUNK_SIZE: u64 = 96 << 20;
+
+/// With this back-off a call gives up after about 15 s.
+const RETRIES: Retries = Retries { count: 5, first_back_off: Duration::from_millis(500) };
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -103,7 +108,7 @@ impl Registry {
     pub fn new(registry: &str, credentials: Option<Credentials>, options: Options) -> Self {
         let scheme = if reference::is_local_host(registry) || options.plain_http { "http" } else { "https" };
         Self {
-            agent: http::agent(),
+            agent: http::agent(crate::USER_AGENT),
             base: format!("{scheme}://{}", reference::api_host(registry)),
             name: registry.to_owned(),
             session: Session::new(registry, credentials),
@@ -121,7 +126,7 @@ impl Registry {
         let request = Request::new("GET", self.url("/v2/"), scope);
         // A registry that refuses the first connection is not there: no use retrying it for
         // seconds. Server errors are retried as anywhere.
-        let response = http::with_retries(|_| match self.attempt(&request, "connecting")? {
+        let response = http::with_retries(RETRIES, |_| match self.attempt(&request, "connecting")? {
             Outcome::Retry { error: error @ RegistryError::Unreachable { .. }, .. } => Err(error),
             outcome => Ok(outcome),
         })?;
@@ -150,7 +155,7 @@ impl Registry {
     /// Sends a request: authenticates on 401, retries transport errors and transient statuses
     /// with back-off. Answers other than 401 and 403 come back as they are.
     fn send(&self, request: &Request, action: &str) -> Result<Response<Body>, RegistryError> {
-        http::with_retries(|_| self.attempt(request, action))
+        http::with_retries(RETRIES, |_| self.attempt(request, action))
     }
 
     /// One attempt at a request, authenticating on 401: `Retry` for a dropped connection or a
@@ -249,7 +254,7 @@ impl Registry {
 
     fn unexpected(&self, method: &'static str, url: &str, mut response: Response<Body>, retried: &str) -> RegistryError {
         let detail = http::body_excerpt(&mut response);
-        let path = http::without_query(url.strip_prefix(&self.base).unwrap_or(url)).to_owned();
+        let path = url::without_query(url.strip_prefix(&self.base).unwrap_or(url)).to_owned();
         RegistryError::Status {
             registry: self.name.clone(),
             method,

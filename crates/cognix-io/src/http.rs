@@ -1,30 +1,41 @@
-//! The HTTP client every registry call goes through: one blocking ureq agent (rustls, pooled
-//! connections, shared by the upload threads), its time-outs, and retries with back-off.
+//! HTTP as both crates speak it: one blocking ureq agent configuration (rustls, pooled
+//! connections that upload threads share, time-outs per read and write rather than per call),
+//! retries with doubling back-off that honour `Retry-After`, the one list of what is worth
+//! retrying, and the excerpts of error answers that go into messages. Requests go out through
+//! the caller's own code (a registry client, the weights' download client); this module decides
+//! how often and how long to try them and how to word what came back.
 
-use std::fmt::Write as _;
 use std::thread;
 use std::time::Duration;
 
 use ureq::http::Response;
 use ureq::{Agent, Body};
 
-/// Retries after the first attempt; with the back-off below a call gives up after about 15 s.
-const RETRIES: u32 = 5;
-const FIRST_BACK_OFF: Duration = Duration::from_millis(500);
-/// A registry's `Retry-After` is honoured up to this.
+/// A server's `Retry-After` is honoured up to this.
 const MAX_BACK_OFF: Duration = Duration::from_secs(30);
 
-pub fn agent() -> Agent {
+/// An agent that returns every status as an answer (the caller words the errors), with
+/// `user_agent` naming the program.
+pub fn agent(user_agent: &str) -> Agent {
     Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(15)))
-        // Per read and write, not per call: a 96 MiB chunk on a slow link may take minutes, a
-        // stalled connection must not.
+        // Per read and write, not per call: a 96 MiB chunk or a 10 GB download on a slow link
+        // may take minutes, a stalled connection must not.
         .timeout_per_read(Some(Duration::from_secs(120)))
         .timeout_per_write(Some(Duration::from_secs(120)))
-        .user_agent(concat!("cognix/", env!("CARGO_PKG_VERSION")))
+        .user_agent(user_agent)
         .build()
         .new_agent()
+}
+
+/// How often a call is tried again, and how long the first wait is; each later wait is twice
+/// as long, unless the server says (`Retry-After`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retries {
+    /// Attempts after the first.
+    pub count: u32,
+    pub first_back_off: Duration,
 }
 
 /// What an attempt came to.
@@ -40,13 +51,13 @@ pub enum Outcome<T, E> {
 
 /// Runs `attempt` (given its number, 0 first) until it is done, fails for good, or the retries
 /// are spent, sleeping in between with doubling back-off. Returns the last error then.
-pub fn with_retries<T, E>(mut attempt: impl FnMut(u32) -> Result<Outcome<T, E>, E>) -> Result<T, E> {
-    let mut delay = FIRST_BACK_OFF;
+pub fn with_retries<T, E>(retries: Retries, mut attempt: impl FnMut(u32) -> Result<Outcome<T, E>, E>) -> Result<T, E> {
+    let mut delay = retries.first_back_off;
     let mut number = 0;
     loop {
         match attempt(number)? {
             Outcome::Done(value) => return Ok(value),
-            Outcome::Retry { error, .. } if number == RETRIES => return Err(error),
+            Outcome::Retry { error, .. } if number == retries.count => return Err(error),
             Outcome::Retry { after, .. } => {
                 thread::sleep(after.unwrap_or(delay).min(MAX_BACK_OFF));
                 delay *= 2;
@@ -78,7 +89,8 @@ pub fn header<'a>(response: &'a Response<Body>, name: &str) -> Option<&'a str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// A response body for an error message, at most a few KiB.
+/// A response body for an error message: the registries' error list, else the first line, at
+/// most 300 characters.
 pub fn body_excerpt(response: &mut Response<Body>) -> String {
     let text = response.body_mut().with_config().limit(64 * 1024).read_to_string().unwrap_or_default();
     registry_errors(&text).unwrap_or_else(|| {
@@ -101,24 +113,6 @@ fn registry_errors(text: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// A URL for messages: without its query, which may carry upload state or signatures.
-pub fn without_query(url: &str) -> &str {
-    url.split_once('?').map_or(url, |(path, _)| path)
-}
-
-/// Percent-encodes a query value (RFC 3986 unreserved characters stay).
-pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,25 +125,19 @@ mod tests {
     }
 
     #[test]
-    fn query_values_are_encoded() {
-        assert_eq!(encode("sha256:ab"), "sha256%3Aab");
-        assert_eq!(encode("repository:a/b:pull,push"), "repository%3Aa%2Fb%3Apull%2Cpush");
-        assert_eq!(without_query("http://h/v2/x/blobs/uploads/u?_state=secret"), "http://h/v2/x/blobs/uploads/u");
-    }
-
-    #[test]
     fn retries_stop_at_success_and_give_up_after_the_last() {
+        let retries = Retries { count: 5, first_back_off: Duration::from_millis(500) };
         let mut calls = 0;
-        let done: Result<u32, String> = with_retries(|n| {
+        let done: Result<u32, String> = with_retries(retries, |n| {
             calls += 1;
             Ok(if n < 1 { Outcome::Retry { error: "e".into(), after: Some(Duration::ZERO) } } else { Outcome::Done(n) })
         });
         assert_eq!((done, calls), (Ok(1), 2));
         let mut calls = 0;
-        let failed: Result<(), String> = with_retries(|n| {
+        let failed: Result<(), String> = with_retries(retries, |n| {
             calls += 1;
             Ok(Outcome::Retry { error: format!("down {n}"), after: Some(Duration::ZERO) })
         });
-        assert_eq!((failed, calls), (Err(format!("down {RETRIES}")), RETRIES + 1));
+        assert_eq!((failed, calls), (Err("down 5".to_owned()), 6));
     }
 }

@@ -1,10 +1,15 @@
-//! Content digests (`sha256:<64 hex>`), the names of every blob, layer and manifest, and the
-//! writers and readers that compute them while bytes pass through.
+//! Content digests (`sha256:<64 lowercase hex>`), the names of every blob, layer, manifest and
+//! weight file, and the writers and readers that compute them while bytes pass through. Bytes
+//! (a slice, a reader, or a stream on its way elsewhere) go in; a `Digest` and a byte count
+//! come out. cog's weights.lock and the registries spell digests the same way, so one type
+//! serves both.
 
 use std::fmt;
 use std::io::{self, Read, Write};
 
 use sha2::{Digest as _, Sha256};
+
+use crate::copy;
 
 /// A `sha256:` digest. The only algorithm registries must support and the only one docker
 /// archives use.
@@ -30,6 +35,14 @@ impl Digest {
 
     pub fn of(bytes: &[u8]) -> Self {
         Self::from_hasher(Sha256::new_with_prefix(bytes))
+    }
+
+    /// The digest of everything `reader` yields, and how many bytes that was.
+    pub fn of_reader(mut reader: impl Read) -> io::Result<(Self, u64)> {
+        let mut hashing = HashingWriter::new(io::sink());
+        copy::with_progress(&mut reader, &mut hashing, |_| {})?;
+        let (digest, size, _) = hashing.finish();
+        Ok((digest, size))
     }
 
     fn from_hasher(hasher: Sha256) -> Self {
@@ -70,6 +83,13 @@ fn is_sha256_hex(hex: &str) -> bool {
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Where digests are kept as text (weights.lock's fields, which may hold anything a user wrote).
+impl From<Digest> for String {
+    fn from(digest: Digest) -> Self {
+        digest.0
     }
 }
 
@@ -150,6 +170,7 @@ mod tests {
         assert!(Digest::parse(&format!("sha256:{}", hex.to_uppercase())).is_err());
         assert!(Digest::parse(&format!("sha512:{hex}")).is_err());
         assert!(Digest::parse("sha256:abc").is_err());
+        assert!(Digest::parse(&format!("sha256:{}", &hex[..63])).is_err());
         assert_eq!(Digest::from_hex(&hex).unwrap().short(), "aaaaaaaaaaaa");
     }
 
@@ -165,5 +186,12 @@ mod tests {
         assert_eq!(written_digest, read_digest);
         assert_eq!((read_size, written_size), (data.len() as u64, data.len() as u64));
         assert_eq!(copy, data);
+    }
+
+    #[test]
+    fn reader_digest_counts_bytes() {
+        let data = vec![7u8; (3 << 20) + 5];
+        let (digest, size) = Digest::of_reader(&data[..]).unwrap();
+        assert_eq!((digest, size), (Digest::of(&data), data.len() as u64));
     }
 }

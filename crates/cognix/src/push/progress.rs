@@ -1,35 +1,16 @@
-//! Progress for long work: a bar on a terminal (bytes, rate, layers done and skipped), a plain
-//! log of one line per event otherwise (CI logs, pipes). Both go to standard error, so standard
-//! output carries only results.
+//! A push's progress over its layers, shared by the upload threads: layer bytes read and sent,
+//! layers done and found present go in; out on standard error comes one bar (bytes, rate, layers
+//! done and skipped) on a terminal, or a plain log of one line per layer otherwise (CI logs,
+//! pipes), as `--progress` says. Standard output carries only results.
 
-use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use cognix_io::progress::{self, Mode};
+use cognix_io::size::megabytes;
+use indicatif::ProgressBar;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Mode {
-    /// A bar when standard error is a terminal, else plain lines.
-    Auto,
-    /// A bar.
-    Tty,
-    /// One line per event.
-    Plain,
-}
-
-impl Mode {
-    /// Whether progress is a bar redrawn in place (else plain lines).
-    pub(crate) fn bar(self) -> bool {
-        match self {
-            Self::Auto => std::io::stderr().is_terminal(),
-            Self::Tty => true,
-            Self::Plain => false,
-        }
-    }
-}
-
-pub struct Progress {
+pub struct LayerProgress {
     bar: Option<ProgressBar>,
     layers: usize,
     done: AtomicUsize,
@@ -37,18 +18,16 @@ pub struct Progress {
     sent: AtomicU64,
 }
 
-impl Progress {
+impl LayerProgress {
     /// Progress over `layers` layers of `total` uncompressed bytes (unknown for a stream).
     pub fn new(mode: Mode, layers: usize, total: Option<u64>) -> Self {
         let bar = mode.bar().then(|| {
-            let (bar, template) = match total {
-                Some(total) => {
-                    (ProgressBar::new(total), "{spinner} {elapsed:>4} [{bar:28}] {bytes}/{total_bytes} {bytes_per_sec:>11} {msg}")
-                }
-                None => (ProgressBar::new_spinner(), "{spinner} {elapsed:>4} {bytes} read {bytes_per_sec:>11} {msg}"),
+            let template = if total.is_some() {
+                "{spinner} {elapsed:>4} [{bar:28}] {bytes}/{total_bytes} {bytes_per_sec:>11} {msg}"
+            } else {
+                "{spinner} {elapsed:>4} {bytes} read {bytes_per_sec:>11} {msg}"
             };
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            bar.set_style(ProgressStyle::with_template(template).expect("the template is valid").progress_chars("=> "));
+            let bar = progress::bar(total, template);
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
@@ -103,32 +82,8 @@ impl Progress {
     }
 }
 
-impl Drop for Progress {
+impl Drop for LayerProgress {
     fn drop(&mut self) {
         self.finish();
-    }
-}
-
-/// A warning on standard error.
-pub fn warn(message: &str) {
-    eprintln!("warning: {message}");
-}
-
-/// Decimal megabytes with one decimal, as the summary line prints sizes.
-pub fn megabytes(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)] // a display value
-    let mb = bytes as f64 / 1e6;
-    format!("{mb:.1} MB")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn megabytes_are_decimal() {
-        assert_eq!(megabytes(0), "0.0 MB");
-        assert_eq!(megabytes(1_250_000), "1.2 MB");
-        assert_eq!(megabytes(2_000_000_000), "2000.0 MB");
     }
 }
