@@ -93,10 +93,10 @@ impl Store {
         let dir = self.root.join("files").join("sha256");
         fs::create_dir_all(&dir)?;
         let mut temp = HashingWriter::new(tempfile::Builder::new().prefix(".put-").tempfile_in(&dir)?);
-        let mut written = 0;
+        let mut so_far = 0;
         copy::with_progress(&mut content, &mut temp, |n| {
-            written += n;
-            progress(written);
+            so_far += n;
+            progress(so_far);
         })?;
         let (digest, written, temp) = temp.finish();
         Ok((temp, digest, written))
