@@ -7,7 +7,6 @@
 let
   deps = config.deps;
   build = config.cog.build;
-  env = config.python-env;
 
   isDownload = step: step.kind == "fetch" && step.tool != "pip";
   keyed = name: items: lib.concatLists (lib.imap0
