@@ -90,6 +90,24 @@ fn tag_exists(reference: &str) -> bool {
         .is_some()
 }
 
+/// A push in the background that uploads one layer at a time in the smallest chunks, so that the
+/// registry can be stopped in the middle of it.
+fn slow_push(env: &Env, archive: &std::path::Path, reference: &str, extra: &[&str]) -> std::process::Child {
+    let mut args = vec!["push", "--progress", "plain", "-j", "1", "--chunk-size", "1"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--image", archive.to_str().unwrap(), reference]);
+    env.command(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+}
+
+/// Waits (at most a minute) until the registry has received `count` chunk uploads.
+fn wait_for_patches(registry: &LocalRegistry, count: usize) {
+    let start = std::time::Instant::now();
+    while registry.log().matches("\"PATCH ").count() < count {
+        assert!(start.elapsed() < Duration::from_secs(60), "no upload started");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 #[test]
 #[ignore = "needs docker-registry (checks/run push)"]
 fn an_archive_pushes_and_pulls_back_byte_identical_then_re_pushes_nothing() {
@@ -244,28 +262,8 @@ fn a_registry_killed_mid_push_leaves_no_tag_and_the_next_push_completes() {
     let image = Image::new(6, 8, 4_000_000);
     image.write(&dir.path().join("i.tar"));
     let reference = format!("{}/acme/killed:v1", registry.address());
-    let child = env
-        .command(&[
-            "push",
-            "--progress",
-            "plain",
-            "-j",
-            "1",
-            "--chunk-size",
-            "1",
-            "--image",
-            dir.path().join("i.tar").to_str().unwrap(),
-            &reference,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    while !registry.log().contains("\"PATCH ") {
-        assert!(start.elapsed() < Duration::from_secs(60), "no upload started");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let child = slow_push(&env, &dir.path().join("i.tar"), &reference, &[]);
+    wait_for_patches(&registry, 1);
     registry.kill();
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -288,29 +286,8 @@ fn a_registry_restarted_mid_push_is_asked_where_the_upload_stands_and_the_push_c
     let image = Image::new(7, 2, 12_000_000);
     image.write(&dir.path().join("i.tar"));
     let reference = format!("{}/acme/resumed", registry.address());
-    let child = env
-        .command(&[
-            "push",
-            "--progress",
-            "plain",
-            "-j",
-            "1",
-            "--chunk-size",
-            "1",
-            "--no-compress",
-            "--image",
-            dir.path().join("i.tar").to_str().unwrap(),
-            &reference,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    while registry.log().matches("\"PATCH ").count() < 3 {
-        assert!(start.elapsed() < Duration::from_secs(60), "no upload started");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let child = slow_push(&env, &dir.path().join("i.tar"), &reference, &["--no-compress"]);
+    wait_for_patches(&registry, 3);
     registry.kill();
     // Down long enough for requests to fail, back before the retries are spent.
     std::thread::sleep(Duration::from_millis(1500));
