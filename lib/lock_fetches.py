@@ -191,6 +191,18 @@ def current_pins(path, field):
     return pins if isinstance(pins, dict) else {}
 
 
+def write_field(out_path, pins, failures, what):
+    """Writes the field's value, unless something could not be pinned: then the failures are
+    printed with what to check (`what`) and nothing is written, so lock.json stays as it was."""
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        print(f"Nothing was written. Check {what} and your network, then run the lock command again.", file=sys.stderr)
+        return False
+    with open(out_path, "w") as f:
+        json.dump(pins, f, indent=2, sort_keys=True)
+    return True
+
+
 def main(downloads_path, lock_path, out_path):
     with open(downloads_path) as f:
         downloads = json.load(f)
@@ -212,12 +224,8 @@ def main(downloads_path, lock_path, out_path):
             pins[url] = pin(download)
         except FetchError as e:
             failures.append(f"cognix: {download['key']} in cog.yaml downloads {url}, but {e}.")
-    if failures:
-        print("\n".join(failures), file=sys.stderr)
-        print("Nothing was written. Check the URL(s) in cog.yaml and your network, then run the lock command again.", file=sys.stderr)
+    if not write_field(out_path, pins, failures, "the URL(s) in cog.yaml"):
         return 1
-    with open(out_path, "w") as f:
-        json.dump(pins, f, indent=2, sort_keys=True)
     if downloads:
         print(f"cognix: {len(pins)} download(s) pinned ({len(pins) - kept} new, {kept} kept; COGNIX_UPDATE_FETCHES=1 pins all again)",
               file=sys.stderr)

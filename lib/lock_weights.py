@@ -34,7 +34,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from lock_fetches import CHUNK, TIMEOUT, FetchError, Progress, current_pins
+from lock_fetches import CHUNK, TIMEOUT, FetchError, Progress, current_pins, write_field
 
 
 def pattern_regex(line):
@@ -230,12 +230,8 @@ def main(sources_path, lock_path, out_path):
             pins[w["source"]] = resolve(hub, w)
         except FetchError as e:
             failures.append(f"cognix: cognix.imageWeights takes {w['source']}, but {e}.")
-    if failures:
-        print("\n".join(failures), file=sys.stderr)
-        print("Nothing was written. Check cognix.imageWeights and your network, then run the lock command again.", file=sys.stderr)
+    if not write_field(out_path, pins, failures, "cognix.imageWeights"):
         return 1
-    with open(out_path, "w") as f:
-        json.dump(pins, f, indent=2, sort_keys=True)
     if wanted:
         files = sum(len(p["files"]) for p in pins.values())
         print(f"cognix: {files} weight file(s) pinned ({len(pins) - kept} source(s) resolved, {kept} kept; COGNIX_UPDATE_WEIGHTS=1 resolves all again)",
