@@ -159,10 +159,7 @@ fn nasty_strings_round_trip_through_rnix() {
 
 #[test]
 fn nasty_strings_round_trip_through_nix() {
-    let Some(nix) = common::nix_instantiate() else {
-        eprintln!("nix-instantiate not installed: the Nix half of the injection test was skipped");
-        return;
-    };
+    let Some(nix) = common::nix_for("the Nix half of the injection test") else { return };
     for s in NASTY {
         let (p, expected) = generate_for(s);
         let value = common::nix_eval_json(&nix, &p.file("cog.nix"));

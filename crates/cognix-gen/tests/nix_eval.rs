@@ -12,10 +12,7 @@ use cognix_gen::{generate, resolve, Mode};
 
 #[test]
 fn cog_nix_evaluates_to_the_resolved_json() {
-    let Some(nix) = common::nix_instantiate() else {
-        eprintln!("nix-instantiate not installed: the cog.nix evaluation contract test was skipped");
-        return;
-    };
+    let Some(nix) = common::nix_for("the cog.nix evaluation contract") else { return };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects");
     let out = tempfile::tempdir().unwrap();
     let mut checked = 0;

@@ -67,6 +67,25 @@ pub fn nix_instantiate() -> Option<PathBuf> {
     std::env::split_paths(&path).map(|d| d.join("nix-instantiate")).find(|p| p.is_file())
 }
 
+/// `nix-instantiate` for a test whose point is Nix's reading of cog.nix: a failure when it is not
+/// installed, unless `COGNIX_TESTS_WITHOUT_NIX=1` says that is expected (the Nix build's sandbox),
+/// so that a missing Nix never passes for a checked contract.
+///
+/// # Panics
+/// When Nix is missing and that was not expected.
+pub fn nix_for(test: &str) -> Option<PathBuf> {
+    if let Some(nix) = nix_instantiate() {
+        return Some(nix);
+    }
+    assert!(
+        std::env::var_os("COGNIX_TESTS_WITHOUT_NIX").is_some_and(|v| v == "1"),
+        "nix-instantiate is not on PATH, so {test} cannot run: install Nix (`apt-get install nix-bin`; checks/run does), \
+         or set COGNIX_TESTS_WITHOUT_NIX=1 to leave it out"
+    );
+    eprintln!("COGNIX_TESTS_WITHOUT_NIX=1: {test} left out");
+    None
+}
+
 /// `nix-instantiate --eval --strict --json FILE`, parsed.
 pub fn nix_eval_json(nix: &Path, file: &Path) -> serde_json::Value {
     let out = Command::new(nix).args(["--eval", "--strict", "--json"]).arg(file).output().unwrap();
