@@ -46,8 +46,8 @@ impl Outcome {
     }
 }
 
-/// Reads, validates and completes the project at `path` (a directory holding cog.yaml, or a YAML
-/// file of any name).
+/// Reads, validates and completes the project at `path` (a directory holding cog.yaml or inside
+/// one, or a YAML file of any name; see `Project::open`).
 pub fn resolve(path: &Path, mode: Mode) -> Outcome {
     let mut project = match Project::open(path) {
         Ok(p) => p,
